@@ -1,0 +1,3 @@
+"""closet — a wardrobe service."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import copy
+
+from closet.adapters.memory.store import MemoryStore
+from closet.application.errors import StaleVersion
+from closet.application.item_query import (
+    Facets,
+    ItemFilter,
+    ItemPage,
+    ItemQuery,
+    facet_counts,
+    is_after,
+    matches,
+    next_cursor,
+    order,
+    sort_value,
+)
+from closet.application.ports.items import ItemRepository
+from closet.domain.items import ClothingItem, ItemId
+from closet.domain.users import UserId
+
+
+class MemoryItemRepository(ItemRepository):
+    """Runs the reference semantics of item_query directly."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.pending: dict[ItemId, ClothingItem | None] = {}
+        self.expected: dict[ItemId, int] = {}
+
+    def _owned(self, owner_id: UserId) -> list[ClothingItem]:
+        merged = {**self.store.items, **self.pending}
+        return [i for i in merged.values() if i is not None and i.owner_id == owner_id]
+
+    async def add(self, item: ClothingItem) -> None:
+        self.pending[item.id] = copy.copy(item)
+
+    async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None:
+        item = self.pending.get(item_id, self.store.items.get(item_id))
+        return copy.copy(item) if item is not None and item.owner_id == owner_id else None
+
+    async def update(self, item: ClothingItem, expected_version: int) -> None:
+        current = await self.get(item.owner_id, item.id)
+        if current is None or current.version != expected_version:
+            raise StaleVersion(expected_version, current.version if current else 0)
+        self.expected.setdefault(item.id, expected_version)
+        self.pending[item.id] = copy.copy(item)
+
+    def check_versions(self) -> None:
+        """At commit: nobody else changed what this unit of work updated."""
+        for item_id, expected in self.expected.items():
+            stored = self.store.items.get(item_id)
+            if stored is not None and stored.version != expected:
+                raise StaleVersion(expected, stored.version)
+        self.expected.clear()
+
+    async def delete(self, owner_id: UserId, item_id: ItemId) -> bool:
+        if await self.get(owner_id, item_id) is None:
+            return False
+        self.pending[item_id] = None
+        return True
+
+    async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage:
+        rows = order((i for i in self._owned(owner_id) if matches(i, query.filter)), query.sort)
+        if query.after is not None:
+            after = query.after
+            rows = [i for i in rows if is_after(sort_value(i, after.sort.field), i.id, after)]
+        page = [copy.copy(i) for i in rows[: query.limit]]
+        return ItemPage(page, next_cursor(page, len(rows) > query.limit, query.sort))
+
+    async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
+        return facet_counts(self._owned(owner_id), item_filter)
+
+    async def count(self, owner_id: UserId) -> int:
+        return len(self._owned(owner_id))

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import copy
+from types import TracebackType
+from typing import Self
+
+from closet.adapters.memory.items import MemoryItemRepository
+from closet.adapters.memory.store import MemoryStore
+from closet.adapters.memory.users import MemoryUserRepository
+from closet.application.ports.uow import UnitOfWork
+
+
+class MemoryUnitOfWork(UnitOfWork):
+    """Changes are staged on copies and reach the store only on ``commit()``."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+
+    async def __aenter__(self) -> Self:
+        self.items = MemoryItemRepository(self.store)
+        self.users = MemoryUserRepository(self.store)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.items.pending.clear()
+        self.users.pending.clear()
+
+    async def commit(self) -> None:
+        self.items.check_versions()
+        for item_id, item in self.items.pending.items():
+            if item is None:
+                self.store.items.pop(item_id, None)
+            else:
+                self.store.items[item_id] = copy.copy(item)
+        for user_id, user in self.users.pending.items():
+            self.store.users[user_id] = copy.copy(user)
+        self.items.pending.clear()
+        self.users.pending.clear()

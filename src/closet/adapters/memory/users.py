@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import copy
+
+from closet.adapters.memory.store import MemoryStore
+from closet.application.errors import Conflict
+from closet.application.ports.users import UserRepository
+from closet.domain.users import User, UserId
+
+
+class MemoryUserRepository(UserRepository):
+    def __init__(self, store: MemoryStore) -> None:
+        self.store = store
+        self.pending: dict[UserId, User] = {}
+
+    def _all(self) -> dict[UserId, User]:
+        return {**self.store.users, **self.pending}
+
+    async def add(self, user: User) -> None:
+        if any(u.email == user.email for u in self._all().values()):
+            raise Conflict("an account with this email already exists")
+        self.pending[user.id] = copy.copy(user)
+
+    async def get(self, user_id: UserId) -> User | None:
+        user = self._all().get(user_id)
+        return copy.copy(user) if user else None
+
+    async def get_by_email(self, email: str) -> User | None:
+        found = next((u for u in self._all().values() if u.email == email), None)
+        return copy.copy(found) if found else None

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 async: Postgres via asyncpg, SQLite via aiosqlite, one codebase."""

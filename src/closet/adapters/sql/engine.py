@@ -1,0 +1,49 @@
+"""Engines for the two databases, set up the same way everywhere (app, CLI, tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+
+def async_url(url: str) -> str:
+    """Accept plain ``postgresql://`` and ``sqlite:///`` URLs; choose the async drivers."""
+    parsed = make_url(url)
+    driver = {"postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}.get(
+        parsed.drivername, parsed.drivername
+    )
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    full = async_url(url)
+    if full.startswith("sqlite"):
+        engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(full, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy drive transactions itself so BEGIN IMMEDIATE below takes effect.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # Take the write lock up front: a read-then-write transaction can then never
+        # fail half-way with SQLITE_BUSY when another writer got in first.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,115 @@
+"""Translation between ClothingItem and its rows (the data mapper)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import RowMapping
+
+from closet.application.item_query import color_key, search_text, season_mask, text_key
+from closet.domain.colors import Color
+from closet.domain.items import (
+    ArchiveReason,
+    Category,
+    ClothingItem,
+    Condition,
+    ItemDetails,
+    ItemId,
+    ItemStatus,
+    Purchase,
+    Season,
+)
+from closet.domain.materials import MaterialShare
+from closet.domain.money import Money, minor_units
+from closet.domain.sizes import Size, SizeSystem
+from closet.domain.users import UserId
+
+_SEASONS = list(Season)
+
+
+def to_row(item: ClothingItem) -> dict[str, Any]:
+    d = item.details
+    purchase = d.purchase or Purchase()
+    return {
+        "id": item.id,
+        "owner_id": item.owner_id,
+        "name": d.name,
+        "name_key": d.name.casefold(),
+        "category": d.category.value,
+        "subcategory": d.subcategory,
+        "subcategory_key": text_key(d.subcategory),
+        "brand": d.brand,
+        "brand_key": text_key(d.brand),
+        "colors": [{"name": c.name, "hex": c.hex} for c in d.colors],
+        "color_sort": color_key(d),
+        "size_system": d.size.system.value if d.size else None,
+        "size_label": d.size.label if d.size else None,
+        "size_key": d.size.label.casefold() if d.size else None,
+        "materials": [{"fibre": m.fibre, "percent": str(m.percent)} for m in d.materials],
+        "condition": d.condition.value if d.condition else None,
+        "purchase_date": purchase.on,
+        "price_amount": purchase.price.amount if purchase.price else None,
+        "price_currency": purchase.price.currency if purchase.price else None,
+        "purchase_store": purchase.store,
+        "seasons": season_mask(d.seasons),
+        "tags": list(d.tags),
+        "notes": d.notes,
+        "search_text": search_text(d),
+        "status": item.status.value,
+        "archive_reason": item.archive_reason.value if item.archive_reason else None,
+        "archived_at": item.archived_at,
+        "wear_count": item.wear_count,
+        "last_worn_at": item.last_worn_at,
+        "version": item.version,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+
+
+def projection_rows(item: ClothingItem) -> dict[str, list[dict[str, Any]]]:
+    d, base = item.details, {"item_id": item.id, "owner_id": item.owner_id}
+    return {
+        "color": [{**base, "color": c.name} for c in d.colors],
+        "tag": [{**base, "tag": t} for t in d.tags],
+        "fibre": [{**base, "fibre": m.fibre} for m in d.materials],
+    }
+
+
+def from_row(row: RowMapping) -> ClothingItem:
+    price = None
+    if row["price_amount"] is not None:
+        currency = row["price_currency"]
+        amount: Decimal = row["price_amount"]
+        price = Money(amount.quantize(Decimal(1).scaleb(-minor_units(currency))), currency)
+    purchase = None
+    if row["purchase_date"] is not None or price is not None or row["purchase_store"] is not None:
+        purchase = Purchase(row["purchase_date"], price, row["purchase_store"])
+    mask = row["seasons"]
+    details = ItemDetails(
+        name=row["name"],
+        category=Category(row["category"]),
+        subcategory=row["subcategory"],
+        brand=row["brand"],
+        colors=tuple(Color(c["name"], c["hex"]) for c in row["colors"]),
+        size=Size(SizeSystem(row["size_system"]), row["size_label"]) if row["size_system"] else None,
+        materials=tuple(MaterialShare(m["fibre"], Decimal(m["percent"])) for m in row["materials"]),
+        condition=Condition(row["condition"]) if row["condition"] else None,
+        purchase=purchase,
+        seasons=frozenset(s for i, s in enumerate(_SEASONS) if mask & (1 << i)),
+        tags=tuple(row["tags"]),
+        notes=row["notes"],
+    )
+    return ClothingItem(
+        id=ItemId(row["id"]),
+        owner_id=UserId(row["owner_id"]),
+        details=details,
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        status=ItemStatus(row["status"]),
+        archive_reason=ArchiveReason(row["archive_reason"]) if row["archive_reason"] else None,
+        archived_at=row["archived_at"],
+        wear_count=row["wear_count"],
+        last_worn_at=row["last_worn_at"],
+        version=row["version"],
+    )

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from closet.adapters.sql import item_filters
+from closet.adapters.sql.item_rows import from_row, projection_rows, to_row
+from closet.adapters.sql.tables import item_colors, item_materials, item_tags, items
+from closet.application.errors import StaleVersion
+from closet.application.item_query import (
+    BRAND_FACET_LIMIT,
+    FacetCount,
+    Facets,
+    ItemFilter,
+    ItemPage,
+    ItemQuery,
+    next_cursor,
+    ranked,
+)
+from closet.application.ports.items import ItemRepository
+from closet.domain.items import ClothingItem, ItemId
+from closet.domain.users import UserId
+
+_PROJECTIONS = {"color": item_colors, "tag": item_tags, "fibre": item_materials}
+
+
+class SqlItemRepository(ItemRepository):
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(self, item: ClothingItem) -> None:
+        await self.conn.execute(insert(items), [to_row(item)])
+        await self._write_projections(item)
+
+    async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None:
+        query = select(items).where(items.c.id == item_id, items.c.owner_id == owner_id)
+        row = (await self.conn.execute(query)).mappings().first()
+        return from_row(row) if row else None
+
+    async def update(self, item: ClothingItem, expected_version: int) -> None:
+        values = to_row(item)
+        del values["id"], values["owner_id"], values["created_at"]
+        result = await self.conn.execute(
+            update(items)
+            .where(
+                items.c.id == item.id,
+                items.c.owner_id == item.owner_id,
+                items.c.version == expected_version,
+            )
+            .values(values)
+        )
+        if result.rowcount != 1:
+            current = await self.conn.scalar(select(items.c.version).where(items.c.id == item.id))
+            raise StaleVersion(expected_version, current or 0)
+        for table in _PROJECTIONS.values():
+            await self.conn.execute(delete(table).where(table.c.item_id == item.id))
+        await self._write_projections(item)
+
+    async def _write_projections(self, item: ClothingItem) -> None:
+        for key, rows in projection_rows(item).items():
+            if rows:
+                await self.conn.execute(insert(_PROJECTIONS[key]), rows)
+
+    async def delete(self, owner_id: UserId, item_id: ItemId) -> bool:
+        result = await self.conn.execute(
+            delete(items).where(items.c.id == item_id, items.c.owner_id == owner_id)
+        )
+        return bool(result.rowcount)
+
+    async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage:
+        where = item_filters.conditions(owner_id, query.filter)
+        if query.after is not None:
+            where.append(item_filters.after(query.after))
+        statement = (
+            select(items).where(*where).order_by(*item_filters.ordering(query.sort)).limit(query.limit + 1)
+        )
+        rows = (await self.conn.execute(statement)).mappings().all()
+        page = [from_row(r) for r in rows[: query.limit]]
+        return ItemPage(page, next_cursor(page, len(rows) > query.limit, query.sort))
+
+    async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
+        def where(name: str) -> list:  # type: ignore[type-arg]
+            return item_filters.conditions(owner_id, item_filter.without(name))
+
+        categories = await self.conn.execute(
+            select(items.c.category, func.count()).where(*where("categories")).group_by(items.c.category)
+        )
+        colors = await self.conn.execute(
+            select(item_colors.c.color, func.count())
+            .join(items, items.c.id == item_colors.c.item_id)
+            .where(*where("colors"))
+            .group_by(item_colors.c.color)
+        )
+        count = func.count().label("n")
+        brands = await self.conn.execute(
+            select(items.c.brand_key, func.min(items.c.brand), count)
+            .where(items.c.brand_key.is_not(None), *where("brands"))
+            .group_by(items.c.brand_key)
+            .order_by(count.desc(), items.c.brand_key)
+            .limit(BRAND_FACET_LIMIT)
+        )
+        return Facets(
+            categories=ranked(FacetCount(v, v, n) for v, n in categories.tuples()),
+            colors=ranked(FacetCount(v, v, n) for v, n in colors.tuples()),
+            brands=ranked(FacetCount(k, label, n) for k, label, n in brands.tuples()),
+        )
+
+    async def count(self, owner_id: UserId) -> int:
+        total = await self.conn.scalar(
+            select(func.count()).select_from(items).where(items.c.owner_id == owner_id)
+        )
+        return int(total or 0)

@@ -1,0 +1,101 @@
+"""Tables. The domain classes stay plain: repositories translate rows explicitly."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+)
+
+from closet.adapters.sql.types import ExactDecimal, JsonDoc, UtcDateTime, sortable_text
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("display_name", String(80), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("roles", JsonDoc, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("settings", JsonDoc, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("name_key", sortable_text(120), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("subcategory", String(60)),
+    Column("subcategory_key", String(60)),
+    Column("brand", sortable_text(80)),
+    Column("brand_key", sortable_text(80)),
+    Column("colors", JsonDoc, nullable=False),
+    Column("color_sort", Integer),
+    Column("size_system", String(12)),
+    Column("size_label", String(20)),
+    Column("size_key", String(20)),
+    Column("materials", JsonDoc, nullable=False),
+    Column("condition", String(10)),
+    Column("purchase_date", Date),
+    Column("price_amount", ExactDecimal),
+    Column("price_currency", String(3)),
+    Column("purchase_store", String(120)),
+    Column("seasons", Integer, nullable=False),
+    Column("tags", JsonDoc, nullable=False),
+    Column("notes", Text),
+    Column("search_text", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("archive_reason", String(10)),
+    Column("archived_at", UtcDateTime),
+    Column("wear_count", Integer, nullable=False),
+    Column("last_worn_at", Date),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "owner_id", "created_at", "id"),
+    Index(None, "owner_id", "updated_at", "id"),
+    Index(None, "owner_id", "name_key", "id"),
+    Index(None, "owner_id", "category"),
+)
+
+
+def _projection(name: str, value_column: str) -> Table:
+    """One row per (item, value): what a filter on a multi-valued field looks up."""
+    return Table(
+        name,
+        metadata,
+        Column("item_id", Uuid, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+        Column(value_column, String(40), primary_key=True),
+        Column("owner_id", Uuid, nullable=False),
+        Index(None, "owner_id", value_column, "item_id"),
+    )
+
+
+item_colors = _projection("item_colors", "color")
+item_tags = _projection("item_tags", "tag")
+item_materials = _projection("item_materials", "fibre")

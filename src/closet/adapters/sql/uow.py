@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from closet.adapters.sql.items import SqlItemRepository
+from closet.adapters.sql.users import SqlUserRepository
+from closet.application.errors import StorageUnavailable
+from closet.application.ports.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+_UNAVAILABLE = "the database is unavailable; try again shortly"
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """A connection and a transaction per unit of work; rolled back unless committed."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        try:
+            self._conn = await self.engine.connect()
+            await self._conn.begin()
+        except (SQLAlchemyError, OSError) as exc:
+            await self._close()
+            log.warning("database connection failed: %s", exc)
+            raise StorageUnavailable(_UNAVAILABLE) from exc
+        self.items = SqlItemRepository(self._conn)
+        self.users = SqlUserRepository(self._conn)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._close()
+        if isinstance(exc, (SQLAlchemyError, OSError)):
+            log.warning("database error: %s", exc)
+            raise StorageUnavailable(_UNAVAILABLE) from exc
+
+    async def commit(self) -> None:
+        assert self._conn is not None, "commit() outside 'async with'"
+        await self._conn.commit()
+
+    async def _close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if conn.in_transaction():
+                await conn.rollback()
+            await conn.close()
+        except (SQLAlchemyError, OSError) as exc:  # a dead connection: the server rolls back
+            log.warning("closing a database connection failed: %s", exc)
+            await conn.invalidate()

@@ -1,0 +1,54 @@
+"""Errors the use cases raise; the HTTP layer maps each to one status (errors.py there)."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """Base class: ``title`` is a short, stable, human summary of the kind of error."""
+
+    title = "Application error"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(ApplicationError):
+    title = "Not found"
+
+    def __init__(self, resource: str, identifier: object) -> None:
+        super().__init__(f"{resource} {identifier} does not exist")
+
+
+class Conflict(ApplicationError):
+    title = "Conflict"
+
+
+class StaleVersion(ApplicationError):
+    title = "Version mismatch"
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(
+            f"you sent version {expected} but the current version is {current}; "
+            "reload and apply your change again"
+        )
+        self.current = current
+
+
+class VersionRequired(ApplicationError):
+    title = "Version required"
+
+    def __init__(self) -> None:
+        super().__init__("send the version you are changing (If-Match header or 'version' field)")
+
+
+class AuthenticationFailed(ApplicationError):
+    title = "Authentication failed"
+
+
+class StorageUnavailable(ApplicationError):
+    title = "Storage unavailable"
+
+
+def raise_not_found(resource: str, identifier: object) -> NotFound:
+    raise NotFound(resource, identifier)

@@ -1,0 +1,123 @@
+"""The item filter as clients send it (strings), and its validated form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import partial
+from typing import TypeVar
+
+from closet.application.item_query import ItemFilter, SizeFilter
+from closet.domain.colors import canonical_name
+from closet.domain.errors import ErrorCollector, InvalidValue
+from closet.domain.items import Category, Condition, ItemStatus, Season, enum_value, normalise_tag
+from closet.domain.materials import canonical_fibre
+from closet.domain.money import MAX_AMOUNT
+from closet.domain.sizes import Size
+
+T = TypeVar("T")
+Q_MAX = 200
+VALUES_MAX = 50
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilterSpec:
+    category: Sequence[str] = ()
+    subcategory: Sequence[str] = ()
+    brand: Sequence[str] = ()
+    color: Sequence[str] = ()
+    size: Sequence[str] = ()
+    material: Sequence[str] = ()
+    condition: Sequence[str] = ()
+    status: Sequence[str] = ()
+    season: Sequence[str] = ()
+    tag: Sequence[str] = ()
+    purchased_from: date | None = None
+    purchased_to: date | None = None
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    q: str | None = None
+
+
+def build_filter(spec: FilterSpec) -> ItemFilter:
+    errors = ErrorCollector()
+
+    def each(name: str, values: Sequence[str], parse: Callable[[str], T]) -> frozenset[T]:
+        if len(values) > VALUES_MAX:
+            errors.add(name, f"at most {VALUES_MAX} values")
+            return frozenset()
+        out = (errors.attempt(f"{name}[{i}]", partial(parse, v)) for i, v in enumerate(values))
+        return frozenset(v for v in out if v is not None)
+
+    result = ItemFilter(
+        categories=each("category", spec.category, lambda v: enum_value(Category, v, "")),
+        subcategories=each("subcategory", spec.subcategory, _key),
+        brands=each("brand", spec.brand, _key),
+        colors=each("color", spec.color, _color),
+        sizes=each("size", spec.size, _size),
+        materials=each("material", spec.material, _fibre),
+        conditions=each("condition", spec.condition, lambda v: enum_value(Condition, v, "")),
+        statuses=each("status", spec.status, lambda v: enum_value(ItemStatus, v, "")),
+        seasons=each("season", spec.season, lambda v: enum_value(Season, v, "")),
+        tags=each("tag", spec.tag, normalise_tag),
+        purchased_from=spec.purchased_from,
+        purchased_to=spec.purchased_to,
+        price_min=_amount(errors, "price_min", spec.price_min),
+        price_max=_amount(errors, "price_max", spec.price_max),
+        terms=_terms(errors, spec.q),
+    )
+    if result.purchased_from and result.purchased_to and result.purchased_from > result.purchased_to:
+        errors.add("purchased_from", "must not be after purchased_to")
+    if result.price_min is not None and result.price_max is not None and result.price_min > result.price_max:
+        errors.add("price_min", "must not be more than price_max")
+    errors.raise_if_any()
+    return result
+
+
+def _key(value: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise InvalidValue.of("", "must not be empty")
+    return text.casefold()
+
+
+def _color(value: str) -> str:
+    try:
+        return canonical_name(value)
+    except InvalidValue as exc:
+        raise exc.under("") from None
+
+
+def _fibre(value: str) -> str:
+    return canonical_fibre(value)
+
+
+def _size(value: str) -> SizeFilter:
+    system, sep, label = value.partition(":")
+    if sep:
+        size = Size.of(system, label)
+        return SizeFilter(size.label.casefold(), size.system)
+    return SizeFilter(_key(value))
+
+
+def _amount(errors: ErrorCollector, name: str, value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        errors.add(name, f"must be a number from 0 to {MAX_AMOUNT}")
+        return None
+    if value != value.quantize(Decimal("0.0001")):
+        errors.add(name, "at most four decimal places")
+        return None
+    return value
+
+
+def _terms(errors: ErrorCollector, q: str | None) -> tuple[str, ...]:
+    if q is None:
+        return ()
+    if len(q) > Q_MAX:
+        errors.add("q", f"must be at most {Q_MAX} characters")
+        return ()
+    return tuple(dict.fromkeys(q.casefold().split()))

@@ -1,0 +1,188 @@
+"""Use cases of the clothing catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from closet.application.errors import NotFound, StaleVersion, VersionRequired
+from closet.application.filters import FilterSpec, build_filter
+from closet.application.item_query import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Cursor,
+    Facets,
+    ItemPage,
+    ItemQuery,
+    Sort,
+)
+from closet.application.ports.clock import Clock
+from closet.application.ports.uow import UnitOfWork
+from closet.application.specs import ItemChanges, ItemSpec, apply_changes, build_details
+from closet.domain.errors import ErrorCollector
+from closet.domain.items import ArchiveReason, ClothingItem, ItemId, enum_value
+from closet.domain.users import UserId
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddItemCommand:
+    owner_id: UserId
+    spec: ItemSpec
+
+
+class AddItem:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(self, cmd: AddItemCommand) -> ClothingItem:
+        details = build_details(cmd.spec, self.clock.today())
+        item = ClothingItem.create(cmd.owner_id, details, self.clock.now())
+        async with self.uow as uow:
+            await uow.items.add(item)
+            await uow.commit()
+        return item
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemRef:
+    owner_id: UserId
+    item_id: ItemId
+    expected_version: int | None = None
+
+
+class GetItem:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, ref: ItemRef) -> ClothingItem:
+        async with self.uow as uow:
+            return await _load(uow, ref)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateItemCommand:
+    ref: ItemRef
+    changes: ItemChanges
+
+
+class UpdateItem:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(self, cmd: UpdateItemCommand) -> ClothingItem:
+        if cmd.ref.expected_version is None:
+            raise VersionRequired()
+        async with self.uow as uow:
+            item = await _load(uow, cmd.ref)
+            loaded = item.version
+            item.revise(apply_changes(item.details, cmd.changes, self.clock.today()), self.clock.now())
+            await _save(uow, item, loaded)
+        return item
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveItemCommand:
+    ref: ItemRef
+    reason: str
+
+
+class ArchiveItem:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(self, cmd: ArchiveItemCommand) -> ClothingItem:
+        reason = enum_value(ArchiveReason, cmd.reason, "reason")
+        async with self.uow as uow:
+            item = await _load(uow, cmd.ref)
+            loaded = item.version
+            item.archive(reason, self.clock.now())
+            await _save(uow, item, loaded)
+        return item
+
+
+class RestoreItem:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    async def __call__(self, ref: ItemRef) -> ClothingItem:
+        async with self.uow as uow:
+            item = await _load(uow, ref)
+            loaded = item.version
+            item.restore(self.clock.now())
+            await _save(uow, item, loaded)
+        return item
+
+
+class DeleteItem:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, ref: ItemRef) -> None:
+        async with self.uow as uow:
+            await _load(uow, ref)
+            await uow.items.delete(ref.owner_id, ref.item_id)
+            await uow.commit()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListItemsCommand:
+    owner_id: UserId
+    filter: FilterSpec
+    sort: str = "-created_at"
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+
+
+class ListItems:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: ListItemsCommand) -> ItemPage:
+        query = build_query(cmd)
+        async with self.uow as uow:
+            return await uow.items.list(cmd.owner_id, query)
+
+
+def build_query(cmd: ListItemsCommand) -> ItemQuery:
+    errors = ErrorCollector()
+    item_filter = errors.attempt("", lambda: build_filter(cmd.filter))
+    sort = errors.attempt("", lambda: Sort.parse(cmd.sort))
+    if not 1 <= cmd.limit <= MAX_LIMIT:
+        errors.add("limit", f"must be between 1 and {MAX_LIMIT}")
+    after = None
+    if cmd.cursor is not None and sort is not None:
+        after = errors.attempt("", lambda: Cursor.decode(cmd.cursor or "", sort))
+    errors.raise_if_any()
+    assert item_filter is not None and sort is not None
+    return ItemQuery(filter=item_filter, sort=sort, limit=cmd.limit, after=after)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemFacetsCommand:
+    owner_id: UserId
+    filter: FilterSpec
+
+
+class ItemFacets:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    async def __call__(self, cmd: ItemFacetsCommand) -> Facets:
+        item_filter = build_filter(cmd.filter)
+        async with self.uow as uow:
+            return await uow.items.facets(cmd.owner_id, item_filter)
+
+
+async def _load(uow: UnitOfWork, ref: ItemRef) -> ClothingItem:
+    item = await uow.items.get(ref.owner_id, ref.item_id)
+    if item is None:
+        raise NotFound("item", ref.item_id)
+    if ref.expected_version is not None and ref.expected_version != item.version:
+        raise StaleVersion(ref.expected_version, item.version)
+    return item
+
+
+async def _save(uow: UnitOfWork, item: ClothingItem, loaded_version: int) -> None:
+    """Write the item if the change did anything; the repository re-checks the version."""
+    if item.version != loaded_version:
+        await uow.items.update(item, expected_version=loaded_version)
+        await uow.commit()

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Protocol
+
+from closet.application.item_query import Facets, ItemFilter, ItemPage, ItemQuery
+from closet.domain.items import ClothingItem, ItemId
+from closet.domain.users import UserId
+
+
+class ItemRepository(Protocol):
+    @abstractmethod
+    async def add(self, item: ClothingItem) -> None: ...
+
+    @abstractmethod
+    async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None: ...
+
+    @abstractmethod
+    async def update(self, item: ClothingItem, expected_version: int) -> None:
+        """Save ``item``; raises StaleVersion if the stored version is not ``expected_version``."""
+
+    @abstractmethod
+    async def delete(self, owner_id: UserId, item_id: ItemId) -> bool: ...
+
+    @abstractmethod
+    async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage: ...
+
+    @abstractmethod
+    async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
+        """Counts per category, colour and brand; each facet ignores its own filter."""
+
+    @abstractmethod
+    async def count(self, owner_id: UserId) -> int: ...

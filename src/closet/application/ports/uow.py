@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from abc import abstractmethod
+from types import TracebackType
+from typing import Protocol, Self
+
+from closet.application.ports.items import ItemRepository
+from closet.application.ports.users import UserRepository
+
+
+class UnitOfWork(Protocol):
+    """One transaction: opened on enter, rolled back on exit unless ``commit()`` ran."""
+
+    items: ItemRepository
+    users: UserRepository
+
+    @abstractmethod
+    async def __aenter__(self) -> Self: ...
+
+    @abstractmethod
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    @abstractmethod
+    async def commit(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Ways in: HTTP (Litestar) and the command line."""

@@ -1,0 +1,1 @@
+"""The HTTP API: Litestar handlers that call use cases, never adapters."""

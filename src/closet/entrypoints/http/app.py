@@ -1,0 +1,61 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+
+import closet
+from closet.container import Container, build_container
+from closet.entrypoints.http.auth import TokenIssuer, build_jwt_auth
+from closet.entrypoints.http.controllers.accounts import AuthController, MeController
+from closet.entrypoints.http.controllers.health import health, ready
+from closet.entrypoints.http.controllers.items import ItemController
+from closet.entrypoints.http.deps import dependencies
+from closet.entrypoints.http.errors import EXCEPTION_HANDLERS
+from closet.entrypoints.http.middleware import RequestLogMiddleware
+from closet.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> Litestar:
+    settings = settings or load_settings()
+    container = container or build_container(settings)
+    jwt_auth = build_jwt_auth(settings)
+
+    @asynccontextmanager
+    async def resources(_: Litestar) -> AsyncIterator[None]:
+        started = container.init_resources()
+        if started is not None:
+            await started
+        try:
+            yield
+        finally:
+            stopped = container.shutdown_resources()
+            if stopped is not None:
+                await stopped
+
+    openapi = OpenAPIConfig(
+        title="closet",
+        version=closet.__version__,
+        description="A wardrobe service: your clothes, outfits and collections.",
+        path="/schema",
+        render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+    )
+    return Litestar(
+        route_handlers=[health, ready, AuthController, MeController, ItemController],
+        state=State({"container": container, "tokens": TokenIssuer(jwt_auth), "settings": settings}),
+        dependencies=dependencies(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_app_init=[jwt_auth.on_app_init],
+        middleware=[RequestLogMiddleware],
+        openapi_config=openapi if settings.docs else None,
+        request_max_body_size=settings.max_body_bytes,
+        lifespan=[resources],
+        logging_config=None,
+        debug=False,
+    )

@@ -1,0 +1,19 @@
+"""What the ASGI server loads in each worker: `closet.entrypoints.http.asgi:app_factory`."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar
+
+from closet.entrypoints.http.app import create_app
+from closet.settings import load_settings
+
+
+def app_factory() -> Litestar:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    return create_app(settings)

@@ -1,0 +1,207 @@
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromQuery, JSONBody, Parameter
+
+from closet.application.filters import FilterSpec
+from closet.application.item_query import DEFAULT_LIMIT
+from closet.application.items import (
+    AddItem,
+    AddItemCommand,
+    ArchiveItem,
+    ArchiveItemCommand,
+    DeleteItem,
+    GetItem,
+    ItemFacets,
+    ItemFacetsCommand,
+    ItemRef,
+    ListItems,
+    ListItemsCommand,
+    RestoreItem,
+    UpdateItem,
+    UpdateItemCommand,
+)
+from closet.domain.errors import InvalidValue
+from closet.domain.items import ClothingItem, ItemId
+from closet.domain.users import User
+from closet.entrypoints.http.schemas.items import (
+    ArchiveIn,
+    FacetsRead,
+    ItemCreate,
+    ItemList,
+    ItemPatch,
+    ItemRead,
+    RestoreIn,
+    facets_read,
+    item_changes,
+    item_read,
+    item_spec,
+)
+
+ItemIdParam = Annotated[str, Parameter(description="The item's id (a UUID)", max_length=64)]
+IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
+
+AuthRequest = Request[User, Any, Any]
+
+
+def filter_spec(
+    category: FromQuery[list[str] | None] = None,
+    subcategory: FromQuery[list[str] | None] = None,
+    brand: FromQuery[list[str] | None] = None,
+    color: FromQuery[list[str] | None] = None,
+    size: FromQuery[list[str] | None] = None,
+    material: FromQuery[list[str] | None] = None,
+    condition: FromQuery[list[str] | None] = None,
+    status: FromQuery[list[str] | None] = None,
+    season: FromQuery[list[str] | None] = None,
+    tag: FromQuery[list[str] | None] = None,
+    purchased_from: FromQuery[date | None] = None,
+    purchased_to: FromQuery[date | None] = None,
+    price_min: FromQuery[Decimal | None] = None,
+    price_max: FromQuery[Decimal | None] = None,
+    q: FromQuery[str | None] = None,
+) -> FilterSpec:
+    """The item filter from repeatable query parameters; no ``status`` means active items."""
+    return FilterSpec(
+        category=category or (),
+        subcategory=subcategory or (),
+        brand=brand or (),
+        color=color or (),
+        size=size or (),
+        material=material or (),
+        condition=condition or (),
+        status=status or ("active",),
+        season=season or (),
+        tag=tag or (),
+        purchased_from=purchased_from,
+        purchased_to=purchased_to,
+        price_min=price_min,
+        price_max=price_max,
+        q=q,
+    )
+
+
+def etag(item: ClothingItem) -> str:
+    return f'"{item.version}"'
+
+
+def version_from(if_match: str | None, body_version: int | None) -> int | None:
+    """The version a write is based on: the If-Match ETag or the body's ``version``."""
+    header = None
+    if if_match is not None:
+        match = _ETAG.match(if_match)
+        if not match:
+            raise InvalidValue.of("If-Match", 'must be an ETag this API gave out, like "3"')
+        header = int(match.group(1))
+    if header is not None and body_version is not None and header != body_version:
+        raise InvalidValue.of("version", "differs from the If-Match header")
+    return header if header is not None else body_version
+
+
+def _one(item: ClothingItem, status_code: int = 200) -> Response[ItemRead]:
+    headers = {"ETag": etag(item)}
+    if status_code == 201:
+        headers["Location"] = f"/api/v1/items/{item.id}"
+    return Response(item_read(item), status_code=status_code, headers=headers)
+
+
+def _ref(request: AuthRequest, item_id: ItemIdParam, version: int | None = None) -> ItemRef:
+    return ItemRef(owner_id=request.user.id, item_id=ItemId(item_id), expected_version=version)
+
+
+class ItemController(Controller):
+    path = "/api/v1/items"
+    tags = ["items"]
+    dependencies = {"filter": Provide(filter_spec, sync_to_thread=False)}
+
+    @post("/", operation_id="CreateItem", summary="Add an item to the closet")
+    async def create_item(
+        self, request: AuthRequest, data: JSONBody[ItemCreate], add_item: NamedDependency[AddItem]
+    ) -> Response[ItemRead]:
+        item = await add_item(AddItemCommand(owner_id=request.user.id, spec=item_spec(data)))
+        return _one(item, 201)
+
+    @get("/", operation_id="ListItems", summary="List, filter and sort items")
+    async def list_items(
+        self,
+        request: AuthRequest,
+        filter: NamedDependency[FilterSpec],
+        list_items: NamedDependency[ListItems],
+        sort: FromQuery[str] = "-created_at",
+        limit: FromQuery[int] = DEFAULT_LIMIT,
+        cursor: FromQuery[str | None] = None,
+    ) -> ItemList:
+        page = await list_items(
+            ListItemsCommand(owner_id=request.user.id, filter=filter, sort=sort, limit=limit, cursor=cursor)
+        )
+        return ItemList([item_read(i) for i in page.items], page.next_cursor)
+
+    @get("/facets", operation_id="ItemFacets", summary="Counts per category, colour and brand")
+    async def item_facets(
+        self,
+        request: AuthRequest,
+        filter: NamedDependency[FilterSpec],
+        item_facets: NamedDependency[ItemFacets],
+    ) -> FacetsRead:
+        facets = await item_facets(ItemFacetsCommand(owner_id=request.user.id, filter=filter))
+        return facets_read(facets)
+
+    @get("/{item_id:str}", operation_id="GetItem", summary="One item")
+    async def get_item(
+        self, request: AuthRequest, item_id: ItemIdParam, get_item: NamedDependency[GetItem]
+    ) -> Response[ItemRead]:
+        return _one(await get_item(_ref(request, item_id)))
+
+    @patch("/{item_id:str}", operation_id="UpdateItem", summary="Change some fields of an item")
+    async def update_item(
+        self,
+        request: AuthRequest,
+        item_id: ItemIdParam,
+        data: JSONBody[ItemPatch],
+        update_item: NamedDependency[UpdateItem],
+        if_match: IfMatch = None,
+    ) -> Response[ItemRead]:
+        body_version = data.version if isinstance(data.version, int) else None
+        ref = _ref(request, item_id, version_from(if_match, body_version))
+        return _one(await update_item(UpdateItemCommand(ref=ref, changes=item_changes(data))))
+
+    @post("/{item_id:str}/archive", operation_id="ArchiveItem", status_code=200)
+    async def archive_item(
+        self,
+        request: AuthRequest,
+        item_id: ItemIdParam,
+        data: JSONBody[ArchiveIn],
+        archive_item: NamedDependency[ArchiveItem],
+        if_match: IfMatch = None,
+    ) -> Response[ItemRead]:
+        ref = _ref(request, item_id, version_from(if_match, data.version))
+        return _one(await archive_item(ArchiveItemCommand(ref=ref, reason=data.reason)))
+
+    @post("/{item_id:str}/restore", operation_id="RestoreItem", status_code=200)
+    async def restore_item(
+        self,
+        request: AuthRequest,
+        item_id: ItemIdParam,
+        restore_item: NamedDependency[RestoreItem],
+        data: JSONBody[RestoreIn | None] = None,
+        if_match: IfMatch = None,
+    ) -> Response[ItemRead]:
+        ref = _ref(request, item_id, version_from(if_match, data.version if data else None))
+        return _one(await restore_item(ref))
+
+    @delete("/{item_id:str}", operation_id="DeleteItem", summary="Delete an item for good")
+    async def delete_item(
+        self,
+        request: AuthRequest,
+        item_id: ItemIdParam,
+        delete_item: NamedDependency[DeleteItem],
+        if_match: IfMatch = None,
+    ) -> None:
+        await delete_item(_ref(request, item_id, version_from(if_match, None)))

@@ -1,0 +1,42 @@
+"""Small provider functions that hand Litestar what a handler needs from the container."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from litestar.datastructures import State
+from litestar.di import Provide
+
+USE_CASES = (
+    "register_user",
+    "authenticate",
+    "get_profile",
+    "add_item",
+    "get_item",
+    "update_item",
+    "archive_item",
+    "restore_item",
+    "delete_item",
+    "list_items",
+    "item_facets",
+    "check_readiness",
+)
+
+
+def _from_container(name: str) -> Callable[[State], Any]:
+    def provide(state: State) -> Any:
+        return getattr(state.container, name)()
+
+    provide.__name__ = f"provide_{name}"
+    return provide
+
+
+def provide_tokens(state: State) -> Any:
+    return state.tokens
+
+
+def dependencies() -> dict[str, Provide]:
+    deps = {name: Provide(_from_container(name), sync_to_thread=False) for name in USE_CASES}
+    deps["tokens"] = Provide(provide_tokens, sync_to_thread=False)
+    return deps

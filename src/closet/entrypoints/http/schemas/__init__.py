@@ -1,0 +1,1 @@
+"""Wire types (msgspec). Unknown fields are refused everywhere."""

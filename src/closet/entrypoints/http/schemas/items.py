@@ -1,0 +1,207 @@
+"""Item wire types and their translation to and from the application's shapes."""
+
+from __future__ import annotations
+
+import typing
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from closet.application import item_query, specs
+from closet.domain.items import ClothingItem
+
+Text = Annotated[str, Meta(max_length=4000)]
+
+
+class ColorIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, Meta(max_length=40)] | None = None
+    hex: Annotated[str, Meta(max_length=7)] | None = None
+
+
+class SizeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    system: Annotated[str, Meta(max_length=20, examples=["letter", "eu", "jeans", "shoe_eu"])]
+    label: Annotated[str, Meta(max_length=20, examples=["M", "38", "W32 L34"])]
+
+
+class MaterialIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    fibre: Annotated[str, Meta(max_length=40)]
+    percent: Decimal
+
+
+class PriceIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    amount: Decimal
+    currency: Annotated[str, Meta(max_length=3, examples=["EUR"])]
+
+
+class PurchaseIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    date: date | None = None
+    price: PriceIn | None = None
+    store: Annotated[str, Meta(max_length=200)] | None = None
+
+
+class ItemCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, Meta(max_length=500, examples=["Navy wool coat"])]
+    category: Annotated[str, Meta(max_length=40, examples=["outerwear"])]
+    subcategory: Annotated[str, Meta(max_length=200)] | None = None
+    brand: Annotated[str, Meta(max_length=200)] | None = None
+    colors: Annotated[list[ColorIn], Meta(max_length=20)] = []
+    size: SizeIn | None = None
+    materials: Annotated[list[MaterialIn], Meta(max_length=20)] = []
+    condition: Annotated[str, Meta(max_length=20)] | None = None
+    purchase: PurchaseIn | None = None
+    seasons: Annotated[list[Annotated[str, Meta(max_length=20)]], Meta(max_length=8)] = []
+    tags: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=100)] = []
+    notes: Text | None = None
+
+
+class ItemPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Only the fields sent change; ``null`` clears an optional field."""
+
+    version: int | UnsetType = UNSET
+    name: Annotated[str, Meta(max_length=500)] | UnsetType = UNSET
+    category: Annotated[str, Meta(max_length=40)] | UnsetType = UNSET
+    subcategory: Annotated[str, Meta(max_length=200)] | UnsetType | None = UNSET
+    brand: Annotated[str, Meta(max_length=200)] | UnsetType | None = UNSET
+    colors: Annotated[list[ColorIn], Meta(max_length=20)] | UnsetType = UNSET
+    size: SizeIn | UnsetType | None = UNSET
+    materials: Annotated[list[MaterialIn], Meta(max_length=20)] | UnsetType = UNSET
+    condition: Annotated[str, Meta(max_length=20)] | UnsetType | None = UNSET
+    purchase: PurchaseIn | UnsetType | None = UNSET
+    seasons: Annotated[list[Annotated[str, Meta(max_length=20)]], Meta(max_length=8)] | UnsetType = UNSET
+    tags: Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=100)] | UnsetType = UNSET
+    notes: Text | UnsetType | None = UNSET
+
+
+class ArchiveIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    reason: Annotated[str, Meta(max_length=20, examples=["donated"])]
+    version: int | None = None
+
+
+class RestoreIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    version: int | None = None
+
+
+class ColorOut(msgspec.Struct):
+    name: str
+    hex: str
+
+
+class SizeOut(msgspec.Struct):
+    system: str
+    label: str
+
+
+class MaterialOut(msgspec.Struct):
+    fibre: str
+    percent: Decimal
+
+
+class PriceOut(msgspec.Struct):
+    amount: Decimal
+    currency: str
+
+
+class PurchaseOut(msgspec.Struct):
+    date: date | None
+    price: PriceOut | None
+    store: str | None
+
+
+class ItemRead(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    category: str
+    subcategory: str | None
+    brand: str | None
+    colors: list[ColorOut]
+    size: SizeOut | None
+    materials: list[MaterialOut]
+    condition: str | None
+    purchase: PurchaseOut | None
+    seasons: list[str]
+    tags: list[str]
+    notes: str | None
+    status: str
+    archive_reason: str | None
+    archived_at: datetime | None
+    wear_count: int
+    last_worn_at: date | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ItemList(msgspec.Struct):
+    items: list[ItemRead]
+    next_cursor: str | None
+
+
+class FacetOut(msgspec.Struct):
+    value: str
+    label: str
+    count: int
+
+
+class FacetsRead(msgspec.Struct):
+    categories: list[FacetOut]
+    colors: list[FacetOut]
+    brands: list[FacetOut]
+
+
+SEASON_ORDER = ("spring", "summer", "autumn", "winter")
+
+
+def item_read(item: ClothingItem) -> ItemRead:
+    d, p = item.details, item.details.purchase
+    return ItemRead(
+        id=item.id,
+        name=d.name,
+        category=d.category.value,
+        subcategory=d.subcategory,
+        brand=d.brand,
+        colors=[ColorOut(c.name, c.hex) for c in d.colors],
+        size=SizeOut(d.size.system.value, d.size.label) if d.size else None,
+        materials=[MaterialOut(m.fibre, m.percent) for m in d.materials],
+        condition=d.condition.value if d.condition else None,
+        purchase=PurchaseOut(p.on, PriceOut(p.price.amount, p.price.currency) if p.price else None, p.store)
+        if p
+        else None,
+        seasons=[s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        tags=list(d.tags),
+        notes=d.notes,
+        status=item.status.value,
+        archive_reason=item.archive_reason.value if item.archive_reason else None,
+        archived_at=item.archived_at,
+        wear_count=item.wear_count,
+        last_worn_at=item.last_worn_at,
+        version=item.version,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+    )
+
+
+def facets_read(facets: item_query.Facets) -> FacetsRead:
+    def out(counts: list[item_query.FacetCount]) -> list[FacetOut]:
+        return [FacetOut(c.value, c.label, c.count) for c in counts]
+
+    return FacetsRead(out(facets.categories), out(facets.colors), out(facets.brands))
+
+
+def item_spec(body: ItemCreate) -> specs.ItemSpec:
+    return msgspec.convert(msgspec.to_builtins(body), specs.ItemSpec)
+
+
+_SPEC_TYPES = typing.get_type_hints(specs.ItemSpec)
+
+
+def item_changes(body: ItemPatch) -> specs.ItemChanges:
+    """Only the fields the client sent, each in its ItemSpec shape."""
+    sent = msgspec.to_builtins(body)  # UNSET fields are left out
+    sent.pop("version", None)
+    return specs.ItemChanges(
+        **{name: msgspec.convert(value, _SPEC_TYPES[name] | None) for name, value in sent.items()}
+    )

@@ -1,0 +1,167 @@
+"""Typed settings from CLOSET_* environment variables, validated once at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Profile(StrEnum):
+    EMBEDDED = "embedded"  # SQLite file and local files under data_dir: no servers
+    POSTGRES = "postgres"  # Postgres for everything SQL
+    MEMORY = "memory"  # in-memory adapters: tests and the harness
+
+
+class SettingsError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid settings:\n  " + "\n  ".join(problems))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    profile: Profile = Profile.EMBEDDED
+    data_dir: Path = Path("closet-data")
+    database_url: str = ""
+    db_pool_size: int = 10
+    auto_migrate: bool | None = None  # None: migrate by itself on the embedded profile only
+    jwt_secret: str = field(default="", repr=False)
+    access_token_minutes: int = 15
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    max_body_bytes: int = 1_048_576
+    log_level: str = "INFO"
+    password_time_cost: int = 3
+    password_memory_kib: int = 65_536
+    docs: bool = True
+
+    @property
+    def uses_sql(self) -> bool:
+        return self.profile is not Profile.MEMORY
+
+
+# name → (type, description); the README's configuration table lists the same.
+_FIELDS: dict[str, type] = {
+    "profile": Profile,
+    "data_dir": Path,
+    "database_url": str,
+    "db_pool_size": int,
+    "auto_migrate": bool,
+    "jwt_secret": str,
+    "access_token_minutes": int,
+    "host": str,
+    "port": int,
+    "workers": int,
+    "max_body_bytes": int,
+    "log_level": str,
+    "password_time_cost": int,
+    "password_memory_kib": int,
+    "docs": bool,
+}
+_BOUNDS: dict[str, tuple[int, int]] = {
+    "db_pool_size": (1, 200),
+    "access_token_minutes": (1, 24 * 60),
+    "port": (1, 65535),
+    "workers": (1, 64),
+    "max_body_bytes": (1024, 512 * 1024 * 1024),
+    "password_time_cost": (1, 20),
+    "password_memory_kib": (8, 4 * 1024 * 1024),
+}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+    """Read CLOSET_* variables; every problem is reported at once, naming the variable."""
+    source = os.environ if env is None else env
+    problems: list[str] = []
+    values: dict[str, object] = {}
+    for name, kind in _FIELDS.items():
+        var = "CLOSET_" + name.upper()
+        if name in overrides:
+            values[name] = overrides[name]
+        elif var in source:
+            try:
+                values[name] = _parse(kind, source[var].strip())
+            except ValueError as exc:
+                problems.append(f"{var}: {exc}")
+    for name, (low, high) in _BOUNDS.items():
+        value = values.get(name)
+        if isinstance(value, int) and not low <= value <= high:
+            problems.append(f"CLOSET_{name.upper()}: must be between {low} and {high}")
+    if str(values.get("log_level", "INFO")).upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        problems.append("CLOSET_LOG_LEVEL: use DEBUG, INFO, WARNING or ERROR")
+    if problems:
+        raise SettingsError(problems)
+    settings = Settings(**values)  # type: ignore[arg-type]
+    return _complete(settings)
+
+
+def _parse(kind: type, raw: str) -> object:
+    if kind is bool:
+        if raw.lower() in _TRUE:
+            return True
+        if raw.lower() in _FALSE:
+            return False
+        raise ValueError(f"{raw!r} is not a boolean (use true or false)")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a whole number") from None
+    if kind is Profile:
+        try:
+            return Profile(raw.lower())
+        except ValueError:
+            raise ValueError(f"{raw!r} is not one of {', '.join(Profile)}") from None
+    if kind is Path:
+        return Path(raw).expanduser()
+    return raw
+
+
+def _complete(s: Settings) -> Settings:
+    """Fill the defaults that depend on the profile, and check what each profile needs."""
+    problems: list[str] = []
+    url, secret, migrate = s.database_url, s.jwt_secret, s.auto_migrate
+    if s.profile is Profile.EMBEDDED:
+        url = url or f"sqlite:///{(s.data_dir / 'closet.db').resolve()}"
+        secret = secret or _persistent_secret(s.data_dir)
+    elif s.profile is Profile.POSTGRES:
+        if not url.startswith(("postgresql://", "postgresql+asyncpg://")):
+            problems.append("CLOSET_DATABASE_URL: the postgres profile needs a postgresql:// URL")
+    elif not secret:
+        secret = secrets.token_urlsafe(48)
+    if migrate is None:
+        migrate = s.profile is not Profile.POSTGRES
+    if len(secret) < 32:
+        problems.append("CLOSET_JWT_SECRET: required (at least 32 characters) outside the embedded profile")
+    if problems:
+        raise SettingsError(problems)
+    return Settings(
+        **{
+            **{n: getattr(s, n) for n in _FIELDS},
+            "database_url": url,
+            "jwt_secret": secret,
+            "auto_migrate": migrate,
+        }  # type: ignore[arg-type]
+    )
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """The embedded default makes its signing key on first run and keeps it (mode 0600)."""
+    path = data_dir / "jwt-secret"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

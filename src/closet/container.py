@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from dependency_injector import containers, providers
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from closet.adapters.memory.probe import MemoryProbe
@@ -12,7 +14,7 @@ from closet.adapters.memory.store import MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
 from closet.adapters.security.passwords import Argon2PasswordHasher
 from closet.adapters.sql.engine import create_engine
-from closet.adapters.sql.migrate import ensure_current, upgrade
+from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
 from closet.adapters.sql.probe import SqlProbe
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.adapters.system import SystemClock
@@ -87,14 +89,36 @@ def build_container(settings: Settings) -> Container:
     return Container(settings=settings)
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be used: unreachable, or its schema is not this version's."""
+
+
 async def migrate_database(settings: Settings) -> None:
     """Apply every pending migration (what `closet migrate` runs)."""
+    await _with_engine(settings, upgrade)
+
+
+async def check_database(settings: Settings) -> None:
+    """Before serving: reachable and at this version's schema (migrating if configured to)."""
+
+    async def check(engine: AsyncEngine) -> None:
+        await ensure_current(engine, migrate=bool(settings.auto_migrate))
+
+    await _with_engine(settings, check)
+
+
+async def _with_engine(settings: Settings, run: Callable[[AsyncEngine], Awaitable[None]]) -> None:
     if not settings.uses_sql:
         return
     if settings.profile is Profile.EMBEDDED:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.database_url, pool_size=1)
     try:
-        await upgrade(engine)
+        await run(engine)
+    except SchemaOutOfDate as exc:
+        raise DatabaseNotReady(str(exc)) from exc
+    except (SQLAlchemyError, OSError) as exc:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        raise DatabaseNotReady(f"cannot use the database at {where}: {exc}") from exc
     finally:
         await engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
@@ -70,13 +70,18 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "workers": (1, 64),
     "max_body_bytes": (1024, 512 * 1024 * 1024),
     "password_time_cost": (1, 20),
-    "password_memory_kib": (8, 4 * 1024 * 1024),
+    "password_memory_kib": (32, 4 * 1024 * 1024),  # argon2 needs 8 KiB per lane, 4 lanes
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
-def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
-    """Read CLOSET_* variables; every problem is reported at once, naming the variable."""
+def load_settings(
+    env: Mapping[str, str] | None = None, *, need_secret: bool = True, **overrides: object
+) -> Settings:
+    """Read CLOSET_* variables; every problem is reported at once, naming the variable.
+
+    ``need_secret=False`` is for commands that never sign a token (``closet migrate``).
+    """
     source = os.environ if env is None else env
     problems: list[str] = []
     values: dict[str, object] = {}
@@ -93,12 +98,15 @@ def load_settings(env: Mapping[str, str] | None = None, **overrides: object) -> 
         value = values.get(name)
         if isinstance(value, int) and not low <= value <= high:
             problems.append(f"CLOSET_{name.upper()}: must be between {low} and {high}")
+            values.pop(name)
     if str(values.get("log_level", "INFO")).upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append("CLOSET_LOG_LEVEL: use DEBUG, INFO, WARNING or ERROR")
+        values.pop("log_level")
+    settings, more = _complete(Settings(**values), need_secret=need_secret)  # type: ignore[arg-type]
+    problems += more
     if problems:
         raise SettingsError(problems)
-    settings = Settings(**values)  # type: ignore[arg-type]
-    return _complete(settings)
+    return settings
 
 
 def _parse(kind: type, raw: str) -> object:
@@ -123,13 +131,14 @@ def _parse(kind: type, raw: str) -> object:
     return raw
 
 
-def _complete(s: Settings) -> Settings:
+def _complete(s: Settings, *, need_secret: bool) -> tuple[Settings, list[str]]:
     """Fill the defaults that depend on the profile, and check what each profile needs."""
     problems: list[str] = []
     url, secret, migrate = s.database_url, s.jwt_secret, s.auto_migrate
     if s.profile is Profile.EMBEDDED:
         url = url or f"sqlite:///{(s.data_dir / 'closet.db').resolve()}"
-        secret = secret or _persistent_secret(s.data_dir)
+        if need_secret:
+            secret = secret or _persistent_secret(s.data_dir)
     elif s.profile is Profile.POSTGRES:
         if not url.startswith(("postgresql://", "postgresql+asyncpg://")):
             problems.append("CLOSET_DATABASE_URL: the postgres profile needs a postgresql:// URL")
@@ -137,18 +146,9 @@ def _complete(s: Settings) -> Settings:
         secret = secrets.token_urlsafe(48)
     if migrate is None:
         migrate = s.profile is not Profile.POSTGRES
-    if len(secret) < 32:
+    if need_secret and len(secret) < 32:
         problems.append("CLOSET_JWT_SECRET: required (at least 32 characters) outside the embedded profile")
-    if problems:
-        raise SettingsError(problems)
-    return Settings(
-        **{
-            **{n: getattr(s, n) for n in _FIELDS},
-            "database_url": url,
-            "jwt_secret": secret,
-            "auto_migrate": migrate,
-        }  # type: ignore[arg-type]
-    )
+    return replace(s, database_url=url, jwt_secret=secret, auto_migrate=migrate), problems
 
 
 def _persistent_secret(data_dir: Path) -> str:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
+from string import hexdigits
 from typing import TypeVar
 
 from closet.application.item_query import ItemFilter, SizeFilter
-from closet.domain.colors import canonical_name
+from closet.domain.colors import Color, canonical_name
 from closet.domain.errors import ErrorCollector, InvalidValue
 from closet.domain.items import Category, Condition, ItemStatus, Season, enum_value, normalise_tag
 from closet.domain.materials import canonical_fibre
@@ -84,22 +85,40 @@ def _key(value: str) -> str:
 
 
 def _color(value: str) -> str:
+    """A palette name, or a hex mapped to its nearest palette colour."""
     try:
-        return canonical_name(value)
+        return Color.of(hex=value).name if _looks_like_hex(value) else canonical_name(value)
     except InvalidValue as exc:
-        raise exc.under("") from None
+        raise InvalidValue.of("", exc.errors[0].message) from None
+
+
+def _looks_like_hex(value: str) -> bool:
+    digits = value.strip().removeprefix("#")
+    return value.strip().startswith("#") or (len(digits) == 6 and all(c in hexdigits for c in digits))
 
 
 def _fibre(value: str) -> str:
-    return canonical_fibre(value)
+    try:
+        return canonical_fibre(value)
+    except InvalidValue as exc:
+        raise InvalidValue.of("", exc.errors[0].message) from None
 
 
 def _size(value: str) -> SizeFilter:
+    """``system:label`` for one system, or a bare label that matches in any system."""
     system, sep, label = value.partition(":")
     if sep:
         size = Size.of(system, label)
         return SizeFilter(size.label.casefold(), size.system)
+    for guess in _BARE_LABEL_SYSTEMS:  # "m" → "M", "32x34" → "W32 L34", "38,5" → "38.5"
+        try:
+            return SizeFilter(Size.of(guess, value).label.casefold())
+        except InvalidValue:
+            continue
     return SizeFilter(_key(value))
+
+
+_BARE_LABEL_SYSTEMS = ("letter", "jeans", "shoe_eu")
 
 
 def _amount(errors: ErrorCollector, name: str, value: Decimal | None) -> Decimal | None:

@@ -208,8 +208,8 @@ class _Builder:
         return self.errors.attempt("condition", lambda: enum_value(Condition, value, ""))
 
     def purchase(self, value: PurchaseSpec | None) -> Purchase | None:
-        if value is None:
-            return None
+        if value is None or (value.date is None and value.price is None and not value.store):
+            return None  # an empty purchase is no purchase
         price = None
         if value.price is not None:
             p = value.price

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from closet.container import migrate_database
+from closet.container import DatabaseNotReady, check_database, migrate_database
 from closet.settings import Settings, SettingsError, load_settings
 
 
@@ -27,23 +27,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if value is not None:  # flags win over the environment, in every worker
             os.environ[f"CLOSET_{name.upper()}"] = str(value)
     try:
-        settings = load_settings()
+        settings = load_settings(need_secret=args.command != "migrate")
+        if args.command == "migrate":
+            asyncio.run(migrate_database(settings))
+            print(f"closet: the {settings.profile} database is up to date")
+            return 0
+        asyncio.run(check_database(settings))  # once, before any worker starts
     except SettingsError as exc:
         print(f"closet: {exc}", file=sys.stderr)
         return 2
-
-    if args.command == "migrate":
-        asyncio.run(migrate_database(settings))
-        print(f"closet: the {settings.profile} database is up to date")
-        return 0
+    except DatabaseNotReady as exc:
+        print(f"closet: {exc}", file=sys.stderr)
+        return 1
     return _serve(settings)
 
 
 def _serve(settings: Settings) -> int:
     import uvicorn  # noqa: PLC0415 - only `serve` needs the server
 
-    if settings.auto_migrate:  # once, before any worker starts
-        asyncio.run(migrate_database(settings))
     print(f"closet: serving the {settings.profile} profile on http://{settings.host}:{settings.port}")
     uvicorn.run(
         "closet.entrypoints.http.asgi:app_factory",

@@ -100,9 +100,9 @@ class SqlItemRepository(ItemRepository):
             .limit(BRAND_FACET_LIMIT)
         )
         return Facets(
-            categories=ranked(FacetCount(v, v, n) for v, n in categories.tuples()),
-            colors=ranked(FacetCount(v, v, n) for v, n in colors.tuples()),
-            brands=ranked(FacetCount(k, label, n) for k, label, n in brands.tuples()),
+            categories=ranked(FacetCount(v, v, n) for v, n in categories),
+            colors=ranked(FacetCount(v, v, n) for v, n in colors),
+            brands=ranked(FacetCount(k, label, n) for k, label, n in brands),
         )
 
     async def count(self, owner_id: UserId) -> int:

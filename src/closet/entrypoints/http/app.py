@@ -46,16 +46,19 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         path="/schema",
         render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, ready, AuthController, MeController, ItemController],
         state=State({"container": container, "tokens": TokenIssuer(jwt_auth), "settings": settings}),
         dependencies=dependencies(),
         exception_handlers=EXCEPTION_HANDLERS,
         on_app_init=[jwt_auth.on_app_init],
-        middleware=[RequestLogMiddleware],
         openapi_config=openapi if settings.docs else None,
         request_max_body_size=settings.max_body_bytes,
         lifespan=[resources],
         logging_config=None,
         debug=False,
     )
+    # Outermost, so that every response (401s from auth, 404s for unknown routes, 405s)
+    # carries a request id and gets its log line; Litestar's own middleware list runs per route.
+    app.asgi_handler = RequestLogMiddleware(app.asgi_handler)
+    return app

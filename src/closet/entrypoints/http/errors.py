@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from closet.application.errors import (
@@ -105,23 +106,21 @@ def on_validation_exception(request: Request[Any, Any, Any], exc: ValidationExce
     )
 
 
-_PATH = re.compile(r"at `\$\.?(?P<path>[^`]*)`")
-_UNKNOWN = re.compile(r"unknown field `([^`]*)`")
+_NAMED = re.compile(r"(?:unknown|missing required) field `([^`]*)`")
 
 
 def _field_of(error: dict[str, Any]) -> str:
-    """The field a decoding error is about: msgspec's `$.a.b` path, else the parameter key."""
-    message = str(error.get("message", ""))
-    match = _PATH.search(message)
-    path = match.group("path") if match else ""
-    unknown = _UNKNOWN.search(message)
-    if unknown:
-        return f"{path}.{unknown.group(1)}" if path else unknown.group(1)
-    if path:
-        return path
-    if error.get("key"):
-        return str(error["key"])
-    return "body" if error.get("source") == "body" else "request"
+    """The field a decoding error is about, as a path like ``purchase.price.amount``.
+
+    Litestar gives the location (``key``; ``data`` is the body itself) and msgspec's message
+    names the field for unknown and missing fields.
+    """
+    key = str(error.get("key") or "")
+    base = "" if key in ("", "data") else key
+    named = _NAMED.search(str(error.get("message", "")))
+    if named:
+        return f"{base}.{named.group(1)}" if base else named.group(1)
+    return base or ("body" if key == "data" else "request")
 
 
 def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
@@ -162,6 +161,29 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[P
         title="Internal error",
         detail="something went wrong on our side; it has been logged",
     )
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request: wrong types, unknown fields or parameters, unparsable JSON",
+    401: "Missing, invalid or expired token",
+    404: "No such resource for this user",
+    409: "Conflicts with an existing resource",
+    412: "The version sent is not the current one",
+    413: "Request body too large",
+    422: "A value breaks a rule; `errors` names each field",
+    428: "A version (If-Match or `version`) is required",
+    503: "A store is unavailable; retry after Retry-After seconds",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem+json answers a route can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem, description=_DESCRIPTIONS[status], media_type=PROBLEM_JSON
+        )
+        for status in statuses
+    }
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {

@@ -15,6 +15,7 @@ from closet.application.accounts import (
 )
 from closet.domain.users import User
 from closet.entrypoints.http.auth import TokenIssuer
+from closet.entrypoints.http.errors import problem_responses
 from closet.entrypoints.http.schemas.accounts import (
     LoginIn,
     MeRead,
@@ -46,14 +47,25 @@ class AuthController(Controller):
     tags = ["auth"]
     opt = {"exclude_from_auth": True}
 
-    @post("/register", operation_id="Register", summary="Create an account")
+    @post(
+        "/register",
+        operation_id="Register",
+        responses=problem_responses(400, 409, 422, 503),
+        summary="Create an account",
+    )
     async def register(
         self, data: JSONBody[RegisterIn], register_user: NamedDependency[RegisterUser]
     ) -> UserRead:
         cmd = RegisterCommand(email=data.email, password=data.password, display_name=data.display_name)
         return user_read(await register_user(cmd))
 
-    @post("/login", operation_id="LogIn", summary="Log in with JSON", status_code=200)
+    @post(
+        "/login",
+        operation_id="LogIn",
+        responses=problem_responses(400, 401, 503),
+        summary="Log in with JSON",
+        status_code=200,
+    )
     async def login(
         self,
         data: JSONBody[LoginIn],
@@ -63,7 +75,13 @@ class AuthController(Controller):
         user = await authenticate(Credentials(email=data.email, password=data.password))
         return _token(tokens, user)
 
-    @post("/token", operation_id="Token", summary="OAuth2 password flow", status_code=200)
+    @post(
+        "/token",
+        operation_id="Token",
+        responses=problem_responses(400, 401, 503),
+        summary="OAuth2 password flow",
+        status_code=200,
+    )
     async def token(
         self,
         data: URLEncodedBody[TokenForm],
@@ -78,7 +96,7 @@ class MeController(Controller):
     path = "/api/v1/me"
     tags = ["me"]
 
-    @get("/", operation_id="Me", summary="The logged-in user")
+    @get("/", operation_id="Me", responses=problem_responses(401, 503), summary="The logged-in user")
     async def me(self, request: Request[User, Any, Any], get_profile: NamedDependency[GetProfile]) -> MeRead:
         profile = await get_profile(request.user.id)
         base = user_read(profile.user)

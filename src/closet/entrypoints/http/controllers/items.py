@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromQuery, JSONBody, Parameter
+from litestar.exceptions import ValidationException
+from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter
 
 from closet.application.filters import FilterSpec
 from closet.application.item_query import DEFAULT_LIMIT
@@ -30,6 +32,7 @@ from closet.application.items import (
 from closet.domain.errors import InvalidValue
 from closet.domain.items import ClothingItem, ItemId
 from closet.domain.users import User
+from closet.entrypoints.http.errors import problem_responses
 from closet.entrypoints.http.schemas.items import (
     ArchiveIn,
     FacetsRead,
@@ -44,14 +47,45 @@ from closet.entrypoints.http.schemas.items import (
     item_spec,
 )
 
-ItemIdParam = Annotated[str, Parameter(description="The item's id (a UUID)", max_length=64)]
-IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
+ItemIdParam = Annotated[str, PathParameter(description="The item's id (a UUID)", max_length=64)]
+IfMatch = Annotated[str | None, HeaderParameter(name="If-Match", required=False)]
 _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
 
 AuthRequest = Request[User, Any, Any]
 
+READ = problem_responses(400, 401, 422, 503)
+WRITE = problem_responses(400, 401, 413, 422, 503)
+ONE = problem_responses(401, 404, 422, 503)
+CHANGE = problem_responses(400, 401, 404, 412, 422, 503)
+UPDATE = problem_responses(400, 401, 404, 412, 413, 422, 428, 503)
+
+
+LIST_PARAMETERS = frozenset(
+    [
+        "category",
+        "subcategory",
+        "brand",
+        "color",
+        "size",
+        "material",
+        "condition",
+        "status",
+        "season",
+        "tag",
+        "purchased_from",
+        "purchased_to",
+        "price_min",
+        "price_max",
+        "q",
+        "sort",
+        "limit",
+        "cursor",
+    ]
+)
+
 
 def filter_spec(
+    request: Request[Any, Any, Any],
     category: FromQuery[list[str] | None] = None,
     subcategory: FromQuery[list[str] | None] = None,
     brand: FromQuery[list[str] | None] = None,
@@ -69,6 +103,12 @@ def filter_spec(
     q: FromQuery[str | None] = None,
 ) -> FilterSpec:
     """The item filter from repeatable query parameters; no ``status`` means active items."""
+    unknown = sorted(set(request.query_params) - LIST_PARAMETERS)
+    if unknown:  # a misspelt filter must not silently return everything
+        raise ValidationException(
+            "unknown query parameter",
+            extra=[{"key": k, "message": "is not a parameter of this list"} for k in unknown],
+        )
     return FilterSpec(
         category=category or (),
         subcategory=subcategory or (),
@@ -112,8 +152,15 @@ def _one(item: ClothingItem, status_code: int = 200) -> Response[ItemRead]:
     return Response(item_read(item), status_code=status_code, headers=headers)
 
 
-def _ref(request: AuthRequest, item_id: ItemIdParam, version: int | None = None) -> ItemRef:
-    return ItemRef(owner_id=request.user.id, item_id=ItemId(item_id), expected_version=version)
+def parse_id(value: str, field: str = "item_id") -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidValue.of(field, f"{value[:40]!r} is not a UUID") from None
+
+
+def _ref(request: AuthRequest, item_id: str, version: int | None = None) -> ItemRef:
+    return ItemRef(owner_id=request.user.id, item_id=ItemId(parse_id(item_id)), expected_version=version)
 
 
 class ItemController(Controller):
@@ -121,14 +168,14 @@ class ItemController(Controller):
     tags = ["items"]
     dependencies = {"filter": Provide(filter_spec, sync_to_thread=False)}
 
-    @post("/", operation_id="CreateItem", summary="Add an item to the closet")
+    @post("/", operation_id="CreateItem", responses=WRITE, summary="Add an item to the closet")
     async def create_item(
         self, request: AuthRequest, data: JSONBody[ItemCreate], add_item: NamedDependency[AddItem]
     ) -> Response[ItemRead]:
         item = await add_item(AddItemCommand(owner_id=request.user.id, spec=item_spec(data)))
         return _one(item, 201)
 
-    @get("/", operation_id="ListItems", summary="List, filter and sort items")
+    @get("/", operation_id="ListItems", responses=READ, summary="List, filter and sort items")
     async def list_items(
         self,
         request: AuthRequest,
@@ -143,7 +190,9 @@ class ItemController(Controller):
         )
         return ItemList([item_read(i) for i in page.items], page.next_cursor)
 
-    @get("/facets", operation_id="ItemFacets", summary="Counts per category, colour and brand")
+    @get(
+        "/facets", operation_id="ItemFacets", responses=READ, summary="Counts per category, colour and brand"
+    )
     async def item_facets(
         self,
         request: AuthRequest,
@@ -153,13 +202,15 @@ class ItemController(Controller):
         facets = await item_facets(ItemFacetsCommand(owner_id=request.user.id, filter=filter))
         return facets_read(facets)
 
-    @get("/{item_id:str}", operation_id="GetItem", summary="One item")
+    @get("/{item_id:str}", operation_id="GetItem", responses=ONE, summary="One item")
     async def get_item(
         self, request: AuthRequest, item_id: ItemIdParam, get_item: NamedDependency[GetItem]
     ) -> Response[ItemRead]:
         return _one(await get_item(_ref(request, item_id)))
 
-    @patch("/{item_id:str}", operation_id="UpdateItem", summary="Change some fields of an item")
+    @patch(
+        "/{item_id:str}", operation_id="UpdateItem", responses=UPDATE, summary="Change some fields of an item"
+    )
     async def update_item(
         self,
         request: AuthRequest,
@@ -172,7 +223,7 @@ class ItemController(Controller):
         ref = _ref(request, item_id, version_from(if_match, body_version))
         return _one(await update_item(UpdateItemCommand(ref=ref, changes=item_changes(data))))
 
-    @post("/{item_id:str}/archive", operation_id="ArchiveItem", status_code=200)
+    @post("/{item_id:str}/archive", operation_id="ArchiveItem", responses=CHANGE, status_code=200)
     async def archive_item(
         self,
         request: AuthRequest,
@@ -184,7 +235,7 @@ class ItemController(Controller):
         ref = _ref(request, item_id, version_from(if_match, data.version))
         return _one(await archive_item(ArchiveItemCommand(ref=ref, reason=data.reason)))
 
-    @post("/{item_id:str}/restore", operation_id="RestoreItem", status_code=200)
+    @post("/{item_id:str}/restore", operation_id="RestoreItem", responses=CHANGE, status_code=200)
     async def restore_item(
         self,
         request: AuthRequest,
@@ -196,7 +247,7 @@ class ItemController(Controller):
         ref = _ref(request, item_id, version_from(if_match, data.version if data else None))
         return _one(await restore_item(ref))
 
-    @delete("/{item_id:str}", operation_id="DeleteItem", summary="Delete an item for good")
+    @delete("/{item_id:str}", operation_id="DeleteItem", responses=CHANGE, summary="Delete an item for good")
     async def delete_item(
         self,
         request: AuthRequest,

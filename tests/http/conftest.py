@@ -1,0 +1,87 @@
+"""The Litestar app through its async test client, on the memory and the Postgres container."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from closet.entrypoints.http.app import create_app
+from closet.settings import Settings, load_settings
+
+TEST_ENV = {
+    "CLOSET_PASSWORD_TIME_COST": "1",
+    "CLOSET_PASSWORD_MEMORY_KIB": "64",
+    "CLOSET_JWT_SECRET": "test-secret-" + "x" * 40,
+    "CLOSET_LOG_LEVEL": "WARNING",
+}
+PASSWORD = "correct horse battery staple"
+
+
+def settings_for(profile: str, **env: str) -> Settings:
+    return load_settings({**TEST_ENV, "CLOSET_PROFILE": profile, **env})
+
+
+@pytest.fixture(params=["memory", "postgres"])
+def app_settings(request: pytest.FixtureRequest) -> Settings:
+    """Each HTTP test runs on in-memory adapters and on the real-services container (Postgres)."""
+    if request.param == "postgres":
+        url = request.getfixturevalue("postgres_url")
+        return settings_for("postgres", CLOSET_DATABASE_URL=url)
+    return settings_for("memory")
+
+
+@pytest.fixture
+async def client(app_settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+    async with AsyncTestClient(app=create_app(app_settings)) as test_client:
+        yield test_client
+
+
+@dataclass
+class Account:
+    email: str
+    token: str
+    id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+SignUp = Callable[..., Awaitable[Account]]
+
+
+@pytest.fixture
+def sign_up(client: AsyncTestClient) -> SignUp:  # type: ignore[type-arg]
+    async def make(name: str = "Ann") -> Account:
+        email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+        body = {"email": email, "password": PASSWORD, "display_name": name}
+        registered = await client.post("/api/v1/auth/register", json=body)
+        assert registered.status_code == 201, registered.text
+        login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        return Account(email, login.json()["access_token"], registered.json()["id"])
+
+    return make
+
+
+def coat(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Navy wool coat",
+        "category": "outerwear",
+        "brand": "Acme",
+        "colors": [{"name": "navy"}, {"hex": "#FF0000"}],
+        "size": {"system": "letter", "label": "m"},
+        "materials": [{"fibre": "wool", "percent": 80}, {"fibre": "polyamide", "percent": "20"}],
+        "condition": "good",
+        "purchase": {"date": "2024-01-02", "price": {"amount": "120.5", "currency": "eur"}, "store": "Shop"},
+        "seasons": ["winter", "autumn"],
+        "tags": [" Work ", "warm"],
+        "notes": "dry clean only",
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,76 @@
+"""Migrations: the embedded default migrates itself; Postgres must be migrated first."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from litestar.testing import AsyncTestClient
+from sqlalchemy.engine import make_url
+
+from closet.adapters.sql.engine import create_engine
+from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, pending_revisions
+from closet.entrypoints.http.app import create_app
+from tests.http.conftest import settings_for
+
+
+@pytest.fixture
+async def empty_postgres(postgres_url: str) -> AsyncIterator[str]:
+    """A database with no tables at all."""
+    admin = make_url(postgres_url).set(drivername="postgresql")
+    conn = await asyncpg.connect(admin.render_as_string(hide_password=False))
+    name = f"closet_empty_{uuid.uuid4().hex[:10]}"
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+async def test_app_refuses_an_unmigrated_postgres(empty_postgres: str) -> None:
+    engine = create_engine(empty_postgres)
+    try:
+        with pytest.raises(SchemaOutOfDate, match="closet migrate"):
+            await ensure_current(engine, migrate=False)
+    finally:
+        await engine.dispose()
+    app = create_app(settings_for("postgres", CLOSET_DATABASE_URL=empty_postgres))
+    with pytest.raises(BaseExceptionGroup) as caught:  # the lifespan start-up fails
+        async with AsyncTestClient(app=app):
+            pass
+    assert caught.group_contains(SchemaOutOfDate, match="closet migrate", depth=None)
+
+
+def test_cli_migrate_then_serve_check(empty_postgres: str, tmp_path: Path) -> None:
+    env = {"CLOSET_PROFILE": "postgres", "CLOSET_DATABASE_URL": empty_postgres, "PATH": ""}
+    cli = [sys.executable, "-m", "closet.entrypoints.cli"]
+    done = subprocess.run([*cli, "migrate"], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stdout
+    bad = subprocess.run(
+        [*cli, "serve"],
+        env={**env, "CLOSET_PORT": "x"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode == 2 and "CLOSET_PORT" in bad.stderr and "Traceback" not in bad.stderr
+
+
+async def test_embedded_profile_migrates_itself(tmp_path: Path) -> None:
+    settings = settings_for("embedded", CLOSET_DATA_DIR=str(tmp_path / "data"))
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        assert (await client.get("/ready")).json()["status"] == "ready"
+    engine = create_engine(settings.database_url)
+    try:
+        current, heads = await pending_revisions(engine)
+    finally:
+        await engine.dispose()
+    assert current == heads

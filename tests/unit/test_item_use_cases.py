@@ -1,0 +1,145 @@
+"""The item and account use cases on the in-memory adapters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from closet.adapters.memory.clock import FixedClock
+from closet.adapters.memory.store import MemoryStore
+from closet.adapters.memory.uow import MemoryUnitOfWork
+from closet.adapters.security.passwords import Argon2PasswordHasher
+from closet.application.accounts import (
+    Authenticate,
+    Credentials,
+    CurrentUser,
+    GetProfile,
+    RegisterCommand,
+    RegisterUser,
+)
+from closet.application.errors import AuthenticationFailed, Conflict, NotFound, StaleVersion, VersionRequired
+from closet.application.filters import FilterSpec
+from closet.application.items import (
+    AddItem,
+    AddItemCommand,
+    ArchiveItem,
+    ArchiveItemCommand,
+    DeleteItem,
+    GetItem,
+    ItemRef,
+    ListItems,
+    ListItemsCommand,
+    RestoreItem,
+    UpdateItem,
+    UpdateItemCommand,
+)
+from closet.application.specs import ColorSpec, ItemChanges, ItemSpec, PurchaseSpec
+from closet.domain.errors import InvalidValue
+from closet.domain.items import ItemStatus
+from closet.domain.users import UserId
+
+OWNER = UserId(uuid.uuid4())
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+def uow(store: MemoryStore) -> MemoryUnitOfWork:
+    return MemoryUnitOfWork(store)
+
+
+async def add(store: MemoryStore, clock: FixedClock, **spec: object) -> uuid.UUID:
+    values: dict[str, object] = {"name": "Tee", "category": "top", **spec}
+    item = await AddItem(uow(store), clock)(AddItemCommand(owner_id=OWNER, spec=ItemSpec(**values)))  # type: ignore[arg-type]
+    return item.id
+
+
+async def test_add_validates_and_stores(store: MemoryStore, clock: FixedClock) -> None:
+    item_id = await add(store, clock, colors=[ColorSpec(hex="#ff0000")])
+    item = await GetItem(uow(store))(ItemRef(owner_id=OWNER, item_id=item_id))
+    assert item.details.colors[0].name == "red" and item.created_at == clock.now()
+    with pytest.raises(InvalidValue) as caught:
+        await add(store, clock, name="", purchase=PurchaseSpec(date=clock.today() + timedelta(days=1)))
+    assert {e.field for e in caught.value.errors} == {"name", "purchase.date"}
+    assert len(store.items) == 1
+
+
+async def test_update_needs_the_current_version(store: MemoryStore, clock: FixedClock) -> None:
+    item_id = await add(store, clock)
+    update = UpdateItem(uow(store), clock)
+
+    def ref(version: int | None) -> ItemRef:
+        return ItemRef(owner_id=OWNER, item_id=item_id, expected_version=version)
+
+    with pytest.raises(VersionRequired):
+        await update(UpdateItemCommand(ref=ref(None), changes=ItemChanges(name="New")))
+    clock.advance(timedelta(minutes=1))
+    changed = await update(UpdateItemCommand(ref=ref(1), changes=ItemChanges(name="New", brand=None)))
+    assert (changed.version, changed.details.name, changed.updated_at) == (2, "New", clock.now())
+    with pytest.raises(StaleVersion):
+        await update(UpdateItemCommand(ref=ref(1), changes=ItemChanges(name="Lost update")))
+    with pytest.raises(InvalidValue):
+        await update(UpdateItemCommand(ref=ref(2), changes=ItemChanges(category="cape")))
+    stored = await GetItem(uow(store))(ItemRef(owner_id=OWNER, item_id=item_id))
+    assert (stored.version, stored.details.name) == (2, "New")
+
+
+async def test_archive_restore_delete(store: MemoryStore, clock: FixedClock) -> None:
+    item_id = await add(store, clock)
+    ref = ItemRef(owner_id=OWNER, item_id=item_id)
+    archived = await ArchiveItem(uow(store), clock)(ArchiveItemCommand(ref=ref, reason="Donated"))
+    assert (archived.status, archived.version) == (ItemStatus.ARCHIVED, 2)
+    again = await ArchiveItem(uow(store), clock)(ArchiveItemCommand(ref=ref, reason="donated"))
+    assert again.version == 2  # nothing changed
+    restored = await RestoreItem(uow(store), clock)(ref)
+    assert (restored.status, restored.archive_reason, restored.version) == (ItemStatus.ACTIVE, None, 3)
+    with pytest.raises(InvalidValue):
+        await ArchiveItem(uow(store), clock)(ArchiveItemCommand(ref=ref, reason="eaten"))
+    await DeleteItem(uow(store))(ref)
+    with pytest.raises(NotFound):
+        await DeleteItem(uow(store))(ref)
+
+
+async def test_list_validates_its_query(store: MemoryStore, clock: FixedClock) -> None:
+    for name in ("b", "a", "c"):
+        await add(store, clock, name=name)
+    page = await ListItems(uow(store))(
+        ListItemsCommand(owner_id=OWNER, filter=FilterSpec(), sort="name", limit=2)
+    )
+    assert [i.details.name for i in page.items] == ["a", "b"] and page.next_cursor
+    with pytest.raises(InvalidValue) as caught:
+        await ListItems(uow(store))(
+            ListItemsCommand(owner_id=OWNER, filter=FilterSpec(color=["x"]), sort="nope", limit=0, cursor="?")
+        )
+    assert {e.field for e in caught.value.errors} == {"color[0]", "sort", "limit"}
+
+
+async def test_accounts(store: MemoryStore, clock: FixedClock) -> None:
+    hasher = Argon2PasswordHasher(time_cost=1, memory_cost_kib=64)
+    register = RegisterUser(uow(store), hasher, clock)
+    user = await register(RegisterCommand(email="Ann@Example.com", password="p" * 12, display_name="Ann"))
+    assert user.password_hash.startswith("$argon2id$")
+    with pytest.raises(Conflict):
+        await register(RegisterCommand(email="ann@example.com", password="p" * 12, display_name="Ann"))
+    log_in = Authenticate(uow(store), hasher)
+    assert (await log_in(Credentials(email="ANN@example.com", password="p" * 12))).id == user.id
+    for creds in (
+        Credentials(email="ann@example.com", password="q" * 12),
+        Credentials(email="x", password="p"),
+    ):
+        with pytest.raises(AuthenticationFailed):
+            await log_in(creds)
+    store.users[user.id].disabled = True
+    with pytest.raises(AuthenticationFailed):
+        await log_in(Credentials(email="ann@example.com", password="p" * 12))
+    assert await CurrentUser(uow(store))(user.id) is None
+    assert (await GetProfile(uow(store))(user.id)).item_count == 0

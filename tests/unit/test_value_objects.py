@@ -23,7 +23,7 @@ def test_colours_by_name_alias_or_hex() -> None:
     assert Color.of(hex="#F00") == Color("red", "#ff0000")
     assert Color.of(hex="111111").name == "black"
     assert Color.of("white", "#fafafa") == Color("white", "#fafafa")  # keeps the exact shade
-    for bad in (lambda: Color.of("blurple"), lambda: Color.of(hex="#12345"), lambda: Color.of()):
+    for bad in (lambda: Color.of("blurple"), lambda: Color.of(hex="#12345"), Color.of):
         with pytest.raises(InvalidValue):
             bad()
 

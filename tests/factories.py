@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,11 @@ from closet.domain.money import Money
 from closet.domain.users import User, UserId
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def as_stored(item: ClothingItem) -> ClothingItem:
+    """What an item repository gives back: the description lives in the item's document."""
+    return replace(item, details=replace(item.details, notes=None))
 
 
 def make_user(email: str | None = None, name: str = "Ann") -> User:

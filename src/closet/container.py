@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from dependency_injector import containers, providers
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
+from pymongo.write_concern import WriteConcern
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
 from closet.adapters.memory.probe import MemoryProbe
-from closet.adapters.memory.store import MemoryStore
+from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
+from closet.adapters.mongo.client import ensure_indexes, mongo_client
+from closet.adapters.mongo.documents import MongoAuditStore, MongoDocumentStore
+from closet.adapters.mongo.probe import MongoProbe
 from closet.adapters.security.passwords import Argon2PasswordHasher
+from closet.adapters.sql.documents import SqlAuditStore, SqlDocumentStore
 from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
 from closet.adapters.sql.probe import SqlProbe
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.adapters.system import SystemClock
-from closet.application import accounts, health, items
+from closet.application import accounts, doctor, health, items
+from closet.application.documents import DocumentSync
 from closet.settings import Profile, Settings
+
+log = logging.getLogger(__name__)
 
 
 async def open_sql(settings: Settings, engine: Callable[[], AsyncEngine]) -> AsyncIterator[None]:
@@ -41,6 +54,36 @@ def storage_kind(settings: Settings) -> str:
     return "sql" if settings.uses_sql else "memory"
 
 
+def documents_kind(settings: Settings) -> str:
+    """Where metadata documents live: MongoDB (production), a SQL JSON table, or memory."""
+    if settings.uses_mongo:
+        return "mongo"
+    return storage_kind(settings)
+
+
+async def open_mongo(settings: Settings, client: Callable[[], AsyncMongoClient]) -> AsyncIterator[None]:  # type: ignore[type-arg]
+    """Create the indexes at start (if MongoDB is up; the relay catches up if not); close at stop."""
+    if not settings.uses_mongo:
+        yield None
+        return
+    mongo = client()
+    try:
+        try:
+            await ensure_indexes(mongo.get_database(settings.mongo_database))
+        except PyMongoError as exc:
+            log.warning("MongoDB is not reachable at start; documents will follow: %s", exc)
+        yield None
+    finally:
+        await mongo.close()
+
+
+def mongo_database(client: AsyncMongoClient, settings: Settings) -> AsyncDatabase:  # type: ignore[type-arg]
+    concern = settings.mongo_write_concern
+    return client.get_database(
+        settings.mongo_database, write_concern=WriteConcern(w=int(concern) if concern.isdigit() else concern)
+    )
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -56,6 +99,12 @@ class Container(containers.DeclarativeContainer):
     )
     sql_lifecycle = providers.Resource(open_sql, settings=settings, engine=engine.provider)
     memory_store = providers.Singleton(MemoryStore)
+    memory_documents = providers.Singleton(MemoryDocuments)
+    mongo = providers.Singleton(
+        mongo_client, settings.provided.mongo_url, timeout_ms=settings.provided.mongo_timeout_ms
+    )
+    mongo_lifecycle = providers.Resource(open_mongo, settings=settings, client=mongo.provider)
+    mongo_db = providers.Singleton(mongo_database, mongo, settings)
 
     uow = providers.Selector(
         providers.Callable(storage_kind, settings),
@@ -63,25 +112,51 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
     )
 
+    documents = providers.Selector(
+        providers.Callable(documents_kind, settings),
+        mongo=providers.Singleton(MongoDocumentStore, db=mongo_db),
+        sql=providers.Singleton(SqlDocumentStore, engine=engine),
+        memory=providers.Singleton(MemoryDocumentStore, state=memory_documents),
+    )
+    audit_store = providers.Selector(
+        providers.Callable(documents_kind, settings),
+        mongo=providers.Singleton(MongoAuditStore, db=mongo_db),
+        sql=providers.Singleton(SqlAuditStore, engine=engine),
+        memory=providers.Singleton(MemoryAuditStore, state=memory_documents),
+    )
+    document_sync = providers.Singleton(
+        DocumentSync, uow_factory=uow.provider, documents=documents, audit=audit_store, clock=clock
+    )
+
     probes = providers.Selector(
-        providers.Callable(storage_kind, settings),
+        providers.Callable(documents_kind, settings),
+        mongo=providers.List(
+            providers.Factory(SqlProbe, engine=engine), providers.Factory(MongoProbe, db=mongo_db)
+        ),
         sql=providers.List(providers.Factory(SqlProbe, engine=engine)),
         memory=providers.List(providers.Factory(MemoryProbe)),
     )
-    check_readiness = providers.Factory(health.CheckReadiness, probes=probes)
+    check_readiness = providers.Factory(health.CheckReadiness, probes=probes, uow=uow)
+    doctor = providers.Factory(
+        doctor.Doctor, uow_factory=uow.provider, documents=documents, sync=document_sync, clock=clock
+    )
 
-    register_user = providers.Factory(accounts.RegisterUser, uow=uow, hasher=password_hasher, clock=clock)
-    authenticate = providers.Factory(accounts.Authenticate, uow=uow, hasher=password_hasher)
+    register_user = providers.Factory(
+        accounts.RegisterUser, uow=uow, hasher=password_hasher, clock=clock, sync=document_sync
+    )
+    authenticate = providers.Factory(
+        accounts.Authenticate, uow=uow, hasher=password_hasher, clock=clock, sync=document_sync
+    )
     current_user = providers.Factory(accounts.CurrentUser, uow=uow)
     get_profile = providers.Factory(accounts.GetProfile, uow=uow)
 
-    add_item = providers.Factory(items.AddItem, uow=uow, clock=clock)
-    get_item = providers.Factory(items.GetItem, uow=uow)
-    update_item = providers.Factory(items.UpdateItem, uow=uow, clock=clock)
-    archive_item = providers.Factory(items.ArchiveItem, uow=uow, clock=clock)
-    restore_item = providers.Factory(items.RestoreItem, uow=uow, clock=clock)
-    delete_item = providers.Factory(items.DeleteItem, uow=uow)
-    list_items = providers.Factory(items.ListItems, uow=uow)
+    add_item = providers.Factory(items.AddItem, uow=uow, clock=clock, sync=document_sync)
+    get_item = providers.Factory(items.GetItem, uow=uow, sync=document_sync)
+    update_item = providers.Factory(items.UpdateItem, uow=uow, clock=clock, sync=document_sync)
+    archive_item = providers.Factory(items.ArchiveItem, uow=uow, clock=clock, sync=document_sync)
+    restore_item = providers.Factory(items.RestoreItem, uow=uow, clock=clock, sync=document_sync)
+    delete_item = providers.Factory(items.DeleteItem, uow=uow, clock=clock, sync=document_sync)
+    list_items = providers.Factory(items.ListItems, uow=uow, sync=document_sync)
     item_facets = providers.Factory(items.ItemFacets, uow=uow)
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 class Profile(StrEnum):
     EMBEDDED = "embedded"  # SQLite file and local files under data_dir: no servers
-    POSTGRES = "postgres"  # Postgres for everything SQL
+    POSTGRES = "postgres"  # Postgres for everything; documents in a JSON table
+    PRODUCTION = "production"  # Postgres + MongoDB
     MEMORY = "memory"  # in-memory adapters: tests and the harness
 
 
@@ -39,10 +40,20 @@ class Settings:
     password_time_cost: int = 3
     password_memory_kib: int = 65_536
     docs: bool = True
+    mongo_url: str = field(default="", repr=False)
+    mongo_database: str = "closet"
+    mongo_write_concern: str = "majority"
+    mongo_timeout_ms: int = 2000
+    relay: bool = True
+    relay_interval_seconds: int = 2
 
     @property
     def uses_sql(self) -> bool:
         return self.profile is not Profile.MEMORY
+
+    @property
+    def uses_mongo(self) -> bool:
+        return self.profile is Profile.PRODUCTION
 
 
 # name → (type, description); the README's configuration table lists the same.
@@ -62,6 +73,12 @@ _FIELDS: dict[str, type] = {
     "password_time_cost": int,
     "password_memory_kib": int,
     "docs": bool,
+    "mongo_url": str,
+    "mongo_database": str,
+    "mongo_write_concern": str,
+    "mongo_timeout_ms": int,
+    "relay": bool,
+    "relay_interval_seconds": int,
 }
 _BOUNDS: dict[str, tuple[int, int]] = {
     "db_pool_size": (1, 200),
@@ -70,6 +87,8 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "workers": (1, 64),
     "max_body_bytes": (1024, 512 * 1024 * 1024),
     "password_time_cost": (1, 20),
+    "mongo_timeout_ms": (100, 60_000),
+    "relay_interval_seconds": (1, 3600),
     "password_memory_kib": (32, 4 * 1024 * 1024),  # argon2 needs 8 KiB per lane, 4 lanes
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -135,17 +154,21 @@ def _complete(s: Settings, *, need_secret: bool) -> tuple[Settings, list[str]]:
     """Fill the defaults that depend on the profile, and check what each profile needs."""
     problems: list[str] = []
     url, secret, migrate = s.database_url, s.jwt_secret, s.auto_migrate
+    servers = s.profile in (Profile.POSTGRES, Profile.PRODUCTION)
     if s.profile is Profile.EMBEDDED:
         url = url or f"sqlite:///{(s.data_dir / 'closet.db').resolve()}"
         if need_secret:
             secret = secret or _persistent_secret(s.data_dir)
-    elif s.profile is Profile.POSTGRES:
-        if not url.startswith(("postgresql://", "postgresql+asyncpg://")):
-            problems.append("CLOSET_DATABASE_URL: the postgres profile needs a postgresql:// URL")
-    elif not secret:
-        secret = secrets.token_urlsafe(48)
+    elif s.profile is Profile.MEMORY:
+        secret = secret or secrets.token_urlsafe(48)
+    if servers and not url.startswith(("postgresql://", "postgresql+asyncpg://")):
+        problems.append(f"CLOSET_DATABASE_URL: the {s.profile} profile needs a postgresql:// URL")
+    if s.profile is Profile.PRODUCTION and not s.mongo_url.startswith(("mongodb://", "mongodb+srv://")):
+        problems.append("CLOSET_MONGO_URL: the production profile needs a mongodb:// URL")
+    if not (s.mongo_write_concern.isdigit() or s.mongo_write_concern == "majority"):
+        problems.append("CLOSET_MONGO_WRITE_CONCERN: use majority or a number of nodes")
     if migrate is None:
-        migrate = s.profile is not Profile.POSTGRES
+        migrate = not servers
     if need_secret and len(secret) < 32:
         problems.append("CLOSET_JWT_SECRET: required (at least 32 characters) outside the embedded profile")
     return replace(s, database_url=url, jwt_secret=secret, auto_migrate=migrate), problems

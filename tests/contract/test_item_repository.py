@@ -15,7 +15,7 @@ from closet.domain.items import ArchiveReason, Category, ItemStatus, Season
 from closet.domain.materials import composition
 from closet.domain.sizes import Size
 from tests.conftest import UowFactory
-from tests.factories import NOW, make_details, make_item, make_user
+from tests.factories import NOW, as_stored, make_details, make_item, make_user
 
 
 async def _owner(uow_factory: UowFactory):  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ async def test_round_trip_keeps_every_field(uow_factory: UowFactory) -> None:
         await uow.commit()
     async with uow_factory() as uow:
         loaded = await uow.items.get(owner.id, item.id)
-    assert loaded == item
+    assert loaded == as_stored(item)
 
 
 async def test_uncommitted_work_is_rolled_back(uow_factory: UowFactory) -> None:
@@ -75,7 +75,7 @@ async def test_another_owner_cannot_see_change_or_delete(uow_factory: UowFactory
             await uow.items.update(stolen, expected_version=1)
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.items.get(alice.id, item.id) == item
+        assert await uow.items.get(alice.id, item.id) == as_stored(item)
 
 
 async def test_update_checks_the_version(uow_factory: UowFactory) -> None:

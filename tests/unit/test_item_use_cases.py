@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from closet.adapters.memory.clock import FixedClock
-from closet.adapters.memory.store import MemoryStore
+from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
+from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
 from closet.adapters.security.passwords import Argon2PasswordHasher
 from closet.application.accounts import (
@@ -19,6 +20,7 @@ from closet.application.accounts import (
     RegisterCommand,
     RegisterUser,
 )
+from closet.application.documents import DocumentSync
 from closet.application.errors import AuthenticationFailed, Conflict, NotFound, StaleVersion, VersionRequired
 from closet.application.filters import FilterSpec
 from closet.application.items import (
@@ -53,29 +55,43 @@ def clock() -> FixedClock:
     return FixedClock()
 
 
+@pytest.fixture
+def docs() -> MemoryDocuments:
+    return MemoryDocuments()
+
+
+@pytest.fixture
+def sync(store: MemoryStore, docs: MemoryDocuments, clock: FixedClock) -> DocumentSync:
+    return DocumentSync(
+        lambda: MemoryUnitOfWork(store), MemoryDocumentStore(docs), MemoryAuditStore(docs), clock
+    )
+
+
 def uow(store: MemoryStore) -> MemoryUnitOfWork:
     return MemoryUnitOfWork(store)
 
 
-async def add(store: MemoryStore, clock: FixedClock, **spec: object) -> uuid.UUID:
+async def add(store: MemoryStore, clock: FixedClock, sync: DocumentSync, **spec: object) -> uuid.UUID:
     values: dict[str, object] = {"name": "Tee", "category": "top", **spec}
-    item = await AddItem(uow(store), clock)(AddItemCommand(owner_id=OWNER, spec=ItemSpec(**values)))  # type: ignore[arg-type]
+    item = await AddItem(uow(store), clock, sync)(AddItemCommand(owner_id=OWNER, spec=ItemSpec(**values)))  # type: ignore[arg-type]
     return item.id
 
 
-async def test_add_validates_and_stores(store: MemoryStore, clock: FixedClock) -> None:
-    item_id = await add(store, clock, colors=[ColorSpec(hex="#ff0000")])
-    item = await GetItem(uow(store))(ItemRef(owner_id=OWNER, item_id=item_id))
+async def test_add_validates_and_stores(store: MemoryStore, clock: FixedClock, sync: DocumentSync) -> None:
+    item_id = await add(store, clock, sync, colors=[ColorSpec(hex="#ff0000")])
+    item = await GetItem(uow(store), sync)(ItemRef(owner_id=OWNER, item_id=item_id))
     assert item.details.colors[0].name == "red" and item.created_at == clock.now()
     with pytest.raises(InvalidValue) as caught:
-        await add(store, clock, name="", purchase=PurchaseSpec(date=clock.today() + timedelta(days=1)))
+        await add(store, clock, sync, name="", purchase=PurchaseSpec(date=clock.today() + timedelta(days=1)))
     assert {e.field for e in caught.value.errors} == {"name", "purchase.date"}
     assert len(store.items) == 1
 
 
-async def test_update_needs_the_current_version(store: MemoryStore, clock: FixedClock) -> None:
-    item_id = await add(store, clock)
-    update = UpdateItem(uow(store), clock)
+async def test_update_needs_the_current_version(
+    store: MemoryStore, clock: FixedClock, sync: DocumentSync
+) -> None:
+    item_id = await add(store, clock, sync)
+    update = UpdateItem(uow(store), clock, sync)
 
     def ref(version: int | None) -> ItemRef:
         return ItemRef(owner_id=OWNER, item_id=item_id, expected_version=version)
@@ -89,48 +105,48 @@ async def test_update_needs_the_current_version(store: MemoryStore, clock: Fixed
         await update(UpdateItemCommand(ref=ref(1), changes=ItemChanges(name="Lost update")))
     with pytest.raises(InvalidValue):
         await update(UpdateItemCommand(ref=ref(2), changes=ItemChanges(category="cape")))
-    stored = await GetItem(uow(store))(ItemRef(owner_id=OWNER, item_id=item_id))
+    stored = await GetItem(uow(store), sync)(ItemRef(owner_id=OWNER, item_id=item_id))
     assert (stored.version, stored.details.name) == (2, "New")
 
 
-async def test_archive_restore_delete(store: MemoryStore, clock: FixedClock) -> None:
-    item_id = await add(store, clock)
+async def test_archive_restore_delete(store: MemoryStore, clock: FixedClock, sync: DocumentSync) -> None:
+    item_id = await add(store, clock, sync)
     ref = ItemRef(owner_id=OWNER, item_id=item_id)
-    archived = await ArchiveItem(uow(store), clock)(ArchiveItemCommand(ref=ref, reason="Donated"))
+    archived = await ArchiveItem(uow(store), clock, sync)(ArchiveItemCommand(ref=ref, reason="Donated"))
     assert (archived.status, archived.version) == (ItemStatus.ARCHIVED, 2)
-    again = await ArchiveItem(uow(store), clock)(ArchiveItemCommand(ref=ref, reason="donated"))
+    again = await ArchiveItem(uow(store), clock, sync)(ArchiveItemCommand(ref=ref, reason="donated"))
     assert again.version == 2  # nothing changed
-    restored = await RestoreItem(uow(store), clock)(ref)
+    restored = await RestoreItem(uow(store), clock, sync)(ref)
     assert (restored.status, restored.archive_reason, restored.version) == (ItemStatus.ACTIVE, None, 3)
     with pytest.raises(InvalidValue):
-        await ArchiveItem(uow(store), clock)(ArchiveItemCommand(ref=ref, reason="eaten"))
-    await DeleteItem(uow(store))(ref)
+        await ArchiveItem(uow(store), clock, sync)(ArchiveItemCommand(ref=ref, reason="eaten"))
+    await DeleteItem(uow(store), clock, sync)(ref)
     with pytest.raises(NotFound):
-        await DeleteItem(uow(store))(ref)
+        await DeleteItem(uow(store), clock, sync)(ref)
 
 
-async def test_list_validates_its_query(store: MemoryStore, clock: FixedClock) -> None:
+async def test_list_validates_its_query(store: MemoryStore, clock: FixedClock, sync: DocumentSync) -> None:
     for name in ("b", "a", "c"):
-        await add(store, clock, name=name)
-    page = await ListItems(uow(store))(
+        await add(store, clock, sync, name=name)
+    page = await ListItems(uow(store), sync)(
         ListItemsCommand(owner_id=OWNER, filter=FilterSpec(), sort="name", limit=2)
     )
     assert [i.details.name for i in page.items] == ["a", "b"] and page.next_cursor
     with pytest.raises(InvalidValue) as caught:
-        await ListItems(uow(store))(
+        await ListItems(uow(store), sync)(
             ListItemsCommand(owner_id=OWNER, filter=FilterSpec(color=["x"]), sort="nope", limit=0, cursor="?")
         )
     assert {e.field for e in caught.value.errors} == {"color[0]", "sort", "limit"}
 
 
-async def test_accounts(store: MemoryStore, clock: FixedClock) -> None:
+async def test_accounts(store: MemoryStore, clock: FixedClock, sync: DocumentSync) -> None:
     hasher = Argon2PasswordHasher(time_cost=1, memory_cost_kib=64)
-    register = RegisterUser(uow(store), hasher, clock)
+    register = RegisterUser(uow(store), hasher, clock, sync)
     user = await register(RegisterCommand(email="Ann@Example.com", password="p" * 12, display_name="Ann"))
     assert user.password_hash.startswith("$argon2id$")
     with pytest.raises(Conflict):
         await register(RegisterCommand(email="ann@example.com", password="p" * 12, display_name="Ann"))
-    log_in = Authenticate(uow(store), hasher)
+    log_in = Authenticate(uow(store), hasher, clock, sync)
     assert (await log_in(Credentials(email="ANN@example.com", password="p" * 12))).id == user.id
     for creds in (
         Credentials(email="ann@example.com", password="q" * 12),

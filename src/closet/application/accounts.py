@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from closet.application.audit import audit_entry
+from closet.application.documents import DocumentSync
 from closet.application.errors import AuthenticationFailed, Conflict, NotFound
 from closet.application.ports.clock import Clock
 from closet.application.ports.security import PasswordHasher
@@ -20,8 +22,8 @@ class RegisterCommand:
 
 
 class RegisterUser:
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> None:
-        self.uow, self.hasher, self.clock = uow, hasher, clock
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sync: DocumentSync) -> None:
+        self.uow, self.hasher, self.clock, self.sync = uow, hasher, clock, sync
 
     async def __call__(self, cmd: RegisterCommand) -> User:
         errors = ErrorCollector()
@@ -35,9 +37,14 @@ class RegisterUser:
                 raise Conflict("an account with this email already exists")
         password_hash = await self.hasher.hash(cmd.password)
         user = User.register(email, name, password_hash, self.clock.now())
+        entry = audit_entry(
+            self.clock, actor_id=user.id, action="account.register", resource_type="user", resource_id=user.id
+        )
         async with self.uow as uow:
             await uow.users.add(user)
+            queued = await self.sync.queue(uow, audit=[entry])
             await uow.commit()
+        await self.sync.publish(queued)
         return user
 
 
@@ -48,10 +55,10 @@ class Credentials:
 
 
 class Authenticate:
-    """Checks credentials; the error never says which part was wrong."""
+    """Checks credentials; the error never says which part was wrong. Audited either way."""
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
-        self.uow, self.hasher = uow, hasher
+    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock, sync: DocumentSync) -> None:
+        self.uow, self.hasher, self.clock, self.sync = uow, hasher, clock, sync
 
     async def __call__(self, creds: Credentials) -> User:
         failed = AuthenticationFailed("the email or password is wrong")
@@ -65,10 +72,26 @@ class Authenticate:
                 user = await uow.users.get_by_email(email)
         if user is None:
             await self.hasher.dummy_verify()
+            await self._audit(None, "failure", "unknown email")
             raise failed
         if not await self.hasher.verify(user.password_hash, creds.password) or user.disabled:
+            await self._audit(user.id, "failure", "disabled" if user.disabled else "wrong password")
             raise failed
+        await self._audit(user.id, "success", None)
         return user
+
+    async def _audit(self, user_id: UserId | None, outcome: str, reason: str | None) -> None:
+        details = {"reason": reason} if reason else None
+        await self.sync.record(
+            audit_entry(
+                self.clock,
+                actor_id=user_id,
+                action="auth.login",
+                resource_type="session",
+                outcome=outcome,
+                details=details,
+            )
+        )
 
 
 class CurrentUser:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from closet.application.ports.health import Probe
+from closet.application.ports.outbox import Backlog
+from closet.application.ports.uow import UnitOfWork
 
 PROBE_TIMEOUT_SECONDS = 2.0
 
@@ -18,12 +20,29 @@ class ProbeResult:
     detail: str
 
 
-class CheckReadiness:
-    def __init__(self, probes: Sequence[Probe]) -> None:
-        self.probes = probes
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    checks: list[ProbeResult]
+    backlog: Backlog | None  # None when SQL itself is unreachable
 
-    async def __call__(self) -> list[ProbeResult]:
-        return list(await asyncio.gather(*(self._run(p) for p in self.probes)))
+    @property
+    def ready(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+class CheckReadiness:
+    """Each store's probe, plus the outbox backlog (document changes not applied yet)."""
+
+    def __init__(self, probes: Sequence[Probe], uow: UnitOfWork) -> None:
+        self.probes, self.uow = probes, uow
+
+    async def __call__(self) -> Readiness:
+        checks = list(await asyncio.gather(*(self._run(p) for p in self.probes)))
+        backlog = None
+        if all(c.ok for c in checks if c.name in ("sql", "memory")):
+            async with self.uow as uow:
+                backlog = await uow.outbox.backlog()
+        return Readiness(checks, backlog)
 
     async def _run(self, probe: Probe) -> ProbeResult:
         try:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from closet.application.audit import audit_entry
+from closet.application.documents import DocumentSync, item_document, item_tombstone
 from closet.application.errors import NotFound, StaleVersion, VersionRequired
 from closet.application.filters import FilterSpec, build_filter
 from closet.application.item_query import (
@@ -30,15 +32,17 @@ class AddItemCommand:
 
 
 class AddItem:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
+    def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
+        self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, cmd: AddItemCommand) -> ClothingItem:
         details = build_details(cmd.spec, self.clock.today())
         item = ClothingItem.create(cmd.owner_id, details, self.clock.now())
         async with self.uow as uow:
             await uow.items.add(item)
+            queued = await self.sync.queue(uow, [item_document(item)])
             await uow.commit()
+        await self.sync.publish(queued)
         return item
 
 
@@ -50,12 +54,12 @@ class ItemRef:
 
 
 class GetItem:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, sync: DocumentSync) -> None:
+        self.uow, self.sync = uow, sync
 
     async def __call__(self, ref: ItemRef) -> ClothingItem:
         async with self.uow as uow:
-            return await _load(uow, ref)
+            return await _load(uow, self.sync, ref)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,17 +69,17 @@ class UpdateItemCommand:
 
 
 class UpdateItem:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
+    def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
+        self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, cmd: UpdateItemCommand) -> ClothingItem:
         if cmd.ref.expected_version is None:
             raise VersionRequired()
         async with self.uow as uow:
-            item = await _load(uow, cmd.ref)
+            item = await _load(uow, self.sync, cmd.ref)
             loaded = item.version
             item.revise(apply_changes(item.details, cmd.changes, self.clock.today()), self.clock.now())
-            await _save(uow, item, loaded)
+            await _save(uow, self.sync, item, loaded)
         return item
 
 
@@ -86,41 +90,53 @@ class ArchiveItemCommand:
 
 
 class ArchiveItem:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
+    def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
+        self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, cmd: ArchiveItemCommand) -> ClothingItem:
         reason = enum_value(ArchiveReason, cmd.reason, "reason")
         async with self.uow as uow:
-            item = await _load(uow, cmd.ref)
+            item = await _load(uow, self.sync, cmd.ref)
             loaded = item.version
             item.archive(reason, self.clock.now())
-            await _save(uow, item, loaded)
+            await _save(uow, self.sync, item, loaded)
         return item
 
 
 class RestoreItem:
-    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
+    def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
+        self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, ref: ItemRef) -> ClothingItem:
         async with self.uow as uow:
-            item = await _load(uow, ref)
+            item = await _load(uow, self.sync, ref)
             loaded = item.version
             item.restore(self.clock.now())
-            await _save(uow, item, loaded)
+            await _save(uow, self.sync, item, loaded)
         return item
 
 
 class DeleteItem:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    """Deletes the row; its document follows through the outbox; the audit log records it."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
+        self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, ref: ItemRef) -> None:
         async with self.uow as uow:
-            await _load(uow, ref)
+            item = await _load(uow, self.sync, ref)
             await uow.items.delete(ref.owner_id, ref.item_id)
+            entry = audit_entry(
+                self.clock,
+                actor_id=ref.owner_id,
+                action="item.delete",
+                resource_type="item",
+                resource_id=item.id,
+                details={"name": item.details.name, "version": item.version},
+            )
+            queued = await self.sync.queue(uow, [item_tombstone(item)], [entry])
             await uow.commit()
+        await self.sync.publish(queued)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,13 +149,14 @@ class ListItemsCommand:
 
 
 class ListItems:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, sync: DocumentSync) -> None:
+        self.uow, self.sync = uow, sync
 
     async def __call__(self, cmd: ListItemsCommand) -> ItemPage:
         query = build_query(cmd)
         async with self.uow as uow:
-            return await uow.items.list(cmd.owner_id, query)
+            page = await uow.items.list(cmd.owner_id, query)
+            return replace(page, items=await self.sync.with_documents(uow, page.items))
 
 
 def build_query(cmd: ListItemsCommand) -> ItemQuery:
@@ -172,17 +189,21 @@ class ItemFacets:
             return await uow.items.facets(cmd.owner_id, item_filter)
 
 
-async def _load(uow: UnitOfWork, ref: ItemRef) -> ClothingItem:
+async def _load(uow: UnitOfWork, sync: DocumentSync, ref: ItemRef) -> ClothingItem:
+    """The item as saved: its row merged with its document; checks the expected version."""
     item = await uow.items.get(ref.owner_id, ref.item_id)
     if item is None:
         raise NotFound("item", ref.item_id)
     if ref.expected_version is not None and ref.expected_version != item.version:
         raise StaleVersion(ref.expected_version, item.version)
-    return item
+    [merged] = await sync.with_documents(uow, [item])
+    return merged
 
 
-async def _save(uow: UnitOfWork, item: ClothingItem, loaded_version: int) -> None:
-    """Write the item if the change did anything; the repository re-checks the version."""
+async def _save(uow: UnitOfWork, sync: DocumentSync, item: ClothingItem, loaded_version: int) -> None:
+    """Write the item and its document if the change did anything (the version is re-checked)."""
     if item.version != loaded_version:
         await uow.items.update(item, expected_version=loaded_version)
+        queued = await sync.queue(uow, [item_document(item)])
         await uow.commit()
+        await sync.publish(queued)

@@ -1,25 +1,31 @@
-"""The `closet` command: serve, migrate."""
+"""The `closet` command: serve, migrate, relay, doctor."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
-from closet.container import DatabaseNotReady, check_database, migrate_database
+from closet.application.doctor import DriftReport
+from closet.container import Container, DatabaseNotReady, build_container, check_database, migrate_database
 from closet.settings import Settings, SettingsError, load_settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="closet", description="closet, a wardrobe service")
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve = commands.add_parser("serve", help="run the HTTP API (and the outbox relay)")
     serve.add_argument("--host", help="address to bind (CLOSET_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (CLOSET_PORT, default 8000)")
     serve.add_argument("--workers", type=int, help="worker processes (CLOSET_WORKERS, default 1)")
     commands.add_parser("migrate", help="apply database migrations")
+    relay = commands.add_parser("relay", help="apply pending document changes from the outbox")
+    relay.add_argument("--once", action="store_true", help="drain what is due, then exit")
+    doctor = commands.add_parser("doctor", help="report drift between SQL and the documents store")
+    doctor.add_argument("--repair", action="store_true", help="fix what it finds")
     args = parser.parse_args(argv)
 
     for name in ("host", "port", "workers"):
@@ -27,12 +33,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if value is not None:  # flags win over the environment, in every worker
             os.environ[f"CLOSET_{name.upper()}"] = str(value)
     try:
-        settings = load_settings(need_secret=args.command != "migrate")
+        settings = load_settings(need_secret=args.command == "serve")
         if args.command == "migrate":
             asyncio.run(migrate_database(settings))
             print(f"closet: the {settings.profile} database is up to date")
             return 0
         asyncio.run(check_database(settings))  # once, before any worker starts
+        if args.command == "relay":
+            return asyncio.run(_relay(settings, once=args.once))
+        if args.command == "doctor":
+            return asyncio.run(_doctor(settings, repair=args.repair))
     except SettingsError as exc:
         print(f"closet: {exc}", file=sys.stderr)
         return 2
@@ -40,6 +50,64 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"closet: {exc}", file=sys.stderr)
         return 1
     return _serve(settings)
+
+
+async def _with_container(settings: Settings) -> Container:
+    container = build_container(settings)
+    started = container.init_resources()
+    if started is not None:
+        await started
+    return container
+
+
+async def _stop(container: Container) -> None:
+    stopped = container.shutdown_resources()
+    if stopped is not None:
+        await stopped
+
+
+async def _relay(settings: Settings, *, once: bool) -> int:
+    container = await _with_container(settings)
+    try:
+        sync = container.document_sync()
+        if once:
+            report = await sync.drain()
+            print(f"closet relay: applied {report.applied}, failed {report.failed}")
+            return 0 if report.failed == 0 else 1
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        print(f"closet relay: running every {settings.relay_interval_seconds}s (Ctrl-C stops)")
+        await sync.run_forever(settings.relay_interval_seconds, stop)
+        return 0
+    finally:
+        await _stop(container)
+
+
+async def _doctor(settings: Settings, *, repair: bool) -> int:
+    container = await _with_container(settings)
+    try:
+        doctor = container.doctor()
+        if not repair:
+            report = await doctor.check()
+            _print_report("drift", report)
+            return 0 if report.total == 0 else 3
+        result = await doctor.repair()
+        _print_report("found", result.before)
+        _print_report("after repair", result.after)
+        return 0 if result.after.total == 0 else 3
+    finally:
+        await _stop(container)
+
+
+def _print_report(title: str, report: DriftReport) -> None:
+    print(f"closet doctor — {title}: {report.total}")
+    print(f"  documents with no SQL row:        {len(report.orphans)}")
+    print(f"  SQL rows with no document:        {len(report.missing)}")
+    print(f"  documents at another version:     {len(report.stale)}")
+    print(f"  outbox rows stuck:                {len(report.stuck)}")
+    print(f"  changes in flight (not drift):    {report.in_flight}")
 
 
 def _serve(settings: Settings) -> int:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from closet.adapters.memory.store import MemoryStore
 from closet.application.errors import StaleVersion
@@ -38,7 +39,7 @@ class MemoryItemRepository(ItemRepository):
 
     async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None:
         item = self.pending.get(item_id, self.store.items.get(item_id))
-        return copy.copy(item) if item is not None and item.owner_id == owner_id else None
+        return _row(item) if item is not None and item.owner_id == owner_id else None
 
     async def update(self, item: ClothingItem, expected_version: int) -> None:
         current = await self.get(item.owner_id, item.id)
@@ -66,7 +67,7 @@ class MemoryItemRepository(ItemRepository):
         if query.after is not None:
             after = query.after
             rows = [i for i in rows if is_after(sort_value(i, after.sort.field), i.id, after)]
-        page = [copy.copy(i) for i in rows[: query.limit]]
+        page = [_row(i) for i in rows[: query.limit]]
         return ItemPage(page, next_cursor(page, len(rows) > query.limit, query.sort))
 
     async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
@@ -74,3 +75,13 @@ class MemoryItemRepository(ItemRepository):
 
     async def count(self, owner_id: UserId) -> int:
         return len(self._owned(owner_id))
+
+    async def versions(self) -> dict[ItemId, tuple[UserId, int]]:
+        merged = {**self.store.items, **self.pending}
+        return {k: (v.owner_id, v.version) for k, v in merged.items() if v is not None}
+
+
+def _row(item: ClothingItem) -> ClothingItem:
+    """What the SQL row holds: filters see the description (search text), reads do not;
+    it lives in the item's document."""
+    return replace(item, details=replace(item.details, notes=None))

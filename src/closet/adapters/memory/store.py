@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
+from closet.application.ports.documents import AuditEntry, DocumentKind
 from closet.domain.items import ClothingItem, ItemId
 from closet.domain.users import User, UserId
+
+
+@dataclass
+class OutboxRow:
+    id: int
+    values: dict[str, Any]
 
 
 @dataclass
@@ -12,3 +21,14 @@ class MemoryStore:
 
     users: dict[UserId, User] = field(default_factory=dict)
     items: dict[ItemId, ClothingItem] = field(default_factory=dict)
+    outbox: dict[int, OutboxRow] = field(default_factory=dict)
+    next_outbox_id: int = 1
+
+
+@dataclass
+class MemoryDocuments:
+    """The memory documents store; ``available`` False makes it fail like a server that is down."""
+
+    docs: dict[tuple[DocumentKind, uuid.UUID], dict[str, Any]] = field(default_factory=dict)
+    audit: dict[uuid.UUID, AuditEntry] = field(default_factory=dict)
+    available: bool = True

@@ -5,6 +5,7 @@ from types import TracebackType
 from typing import Self
 
 from closet.adapters.memory.items import MemoryItemRepository
+from closet.adapters.memory.outbox import MemoryOutbox
 from closet.adapters.memory.store import MemoryStore
 from closet.adapters.memory.users import MemoryUserRepository
 from closet.application.ports.uow import UnitOfWork
@@ -19,6 +20,7 @@ class MemoryUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> Self:
         self.items = MemoryItemRepository(self.store)
         self.users = MemoryUserRepository(self.store)
+        self.outbox = MemoryOutbox(self.store)
         return self
 
     async def __aexit__(
@@ -26,6 +28,7 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         self.items.pending.clear()
         self.users.pending.clear()
+        self.outbox.pending.clear()
 
     async def commit(self) -> None:
         self.items.check_versions()
@@ -36,5 +39,6 @@ class MemoryUnitOfWork(UnitOfWork):
                 self.store.items[item_id] = copy.copy(item)
         for user_id, user in self.users.pending.items():
             self.store.users[user_id] = copy.copy(user)
+        self.outbox.commit()
         self.items.pending.clear()
         self.users.pending.clear()

@@ -54,7 +54,6 @@ def to_row(item: ClothingItem) -> dict[str, Any]:
         "purchase_store": purchase.store,
         "seasons": season_mask(d.seasons),
         "tags": list(d.tags),
-        "notes": d.notes,
         "search_text": search_text(d),
         "status": item.status.value,
         "archive_reason": item.archive_reason.value if item.archive_reason else None,
@@ -98,7 +97,7 @@ def from_row(row: RowMapping) -> ClothingItem:
         purchase=purchase,
         seasons=frozenset(s for i, s in enumerate(_SEASONS) if mask & (1 << i)),
         tags=tuple(row["tags"]),
-        notes=row["notes"],
+        notes=None,  # the description lives in the item's document (DocumentSync merges it)
     )
     return ClothingItem(
         id=ItemId(row["id"]),

@@ -105,6 +105,10 @@ class SqlItemRepository(ItemRepository):
             brands=ranked(FacetCount(k, label, n) for k, label, n in brands),
         )
 
+    async def versions(self) -> dict[ItemId, tuple[UserId, int]]:
+        rows = await self.conn.execute(select(items.c.id, items.c.owner_id, items.c.version))
+        return {ItemId(i): (UserId(o), v) for i, o, v in rows}
+
     async def count(self, owner_id: UserId) -> int:
         total = await self.conn.scalar(
             select(func.count()).select_from(items).where(items.c.owner_id == owner_id)

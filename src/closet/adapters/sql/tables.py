@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -67,7 +68,6 @@ items = Table(
     Column("purchase_store", String(120)),
     Column("seasons", Integer, nullable=False),
     Column("tags", JsonDoc, nullable=False),
-    Column("notes", Text),
     Column("search_text", Text, nullable=False),
     Column("status", String(10), nullable=False),
     Column("archive_reason", String(10)),
@@ -99,3 +99,51 @@ def _projection(name: str, value_column: str) -> Table:
 item_colors = _projection("item_colors", "color")
 item_tags = _projection("item_tags", "tag")
 item_materials = _projection("item_materials", "fibre")
+
+
+# --- consistency between the stores (migration 0002) ------------------------------------
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),  # a DocumentKind, or "audit"
+    Column("owner_id", Uuid),
+    Column("doc_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", JsonDoc),  # the document (None: deleted), or the audit entry
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("done_at", UtcDateTime),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("kind", String(40), primary_key=True),
+    Column("doc_id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("body", JsonDoc),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "owner_id"),
+)
+
+audit_logs = Table(
+    "audit_logs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_id", Uuid),
+    Column("action", String(60), nullable=False),
+    Column("resource_type", String(40), nullable=False),
+    Column("resource_id", String(80)),
+    Column("outcome", String(20), nullable=False),
+    Column("request_id", String(64)),
+    Column("details", JsonDoc),
+    Index(None, "actor_id", "at"),
+    Index(None, "at"),
+)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from closet.adapters.sql.items import SqlItemRepository
+from closet.adapters.sql.outbox import SqlOutbox
 from closet.adapters.sql.users import SqlUserRepository
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.uow import UnitOfWork
@@ -33,6 +34,7 @@ class SqlUnitOfWork(UnitOfWork):
             raise StorageUnavailable(_UNAVAILABLE) from exc
         self.items = SqlItemRepository(self._conn)
         self.users = SqlUserRepository(self._conn)
+        self.outbox = SqlOutbox(self._conn)
         return self
 
     async def __aexit__(

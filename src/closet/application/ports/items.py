@@ -31,3 +31,7 @@ class ItemRepository(Protocol):
 
     @abstractmethod
     async def count(self, owner_id: UserId) -> int: ...
+
+    @abstractmethod
+    async def versions(self) -> dict[ItemId, tuple[UserId, int]]:
+        """Every item's owner and version, across owners: for the consistency check only."""

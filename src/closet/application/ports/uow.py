@@ -5,6 +5,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from closet.application.ports.items import ItemRepository
+from closet.application.ports.outbox import Outbox
 from closet.application.ports.users import UserRepository
 
 
@@ -13,6 +14,7 @@ class UnitOfWork(Protocol):
 
     items: ItemRepository
     users: UserRepository
+    outbox: Outbox
 
     @abstractmethod
     async def __aenter__(self) -> Self: ...

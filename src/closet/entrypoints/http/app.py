@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,9 +33,17 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         started = container.init_resources()
         if started is not None:
             await started
+        stop = asyncio.Event()
+        relay = None
+        if settings.relay:  # applies document changes the requests could not (store down)
+            sync = container.document_sync()
+            relay = asyncio.create_task(sync.run_forever(settings.relay_interval_seconds, stop))
         try:
             yield
         finally:
+            stop.set()
+            if relay is not None:
+                await relay
             stopped = container.shutdown_resources()
             if stopped is not None:
                 await stopped

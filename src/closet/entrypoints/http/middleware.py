@@ -9,6 +9,8 @@ import uuid
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from closet.application import context
+
 log = logging.getLogger("closet.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -36,9 +38,11 @@ class RequestLogMiddleware:
                 message = {**message, "headers": headers}  # type: ignore[typeddict-item]
             await send(message)
 
+        token = context.request_id.set(request_id)  # audit entries record it
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            context.request_id.reset(token)
             log.info(
                 "%s %s %d %.1fms request_id=%s",
                 scope["method"],

@@ -1,0 +1,1 @@
+"""MongoDB through PyMongo's AsyncMongoClient: metadata documents and the audit log."""

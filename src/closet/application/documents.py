@@ -1,0 +1,234 @@
+"""Keeping the documents store in step with SQL: queue in the transaction, apply after.
+
+A write queues its document changes (and audit entries) in the outbox inside its SQL
+transaction, commits, then asks ``DocumentSync.publish`` to apply them at once. If the
+documents store is down the request still succeeds: the rows stay pending and ``relay_once``
+(run by the relay loop) applies them later, oldest first, with backoff. Reads merge each
+document, falling back to the newest queued change when the store lags or is down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from closet.application.errors import StorageUnavailable
+from closet.application.ports.clock import Clock
+from closet.application.ports.documents import (
+    AuditEntry,
+    AuditStore,
+    Document,
+    DocumentChange,
+    DocumentKind,
+    DocumentStore,
+)
+from closet.application.ports.outbox import OutboxMessage
+from closet.application.ports.uow import UnitOfWork
+from closet.domain.items import ClothingItem
+
+log = logging.getLogger(__name__)
+
+DIRECT_LEASE = timedelta(seconds=10)  # the request applies its own rows; the relay waits this long
+RELAY_LEASE = timedelta(seconds=60)
+BREAKER_COOLDOWN = timedelta(seconds=5)
+MAX_BACKOFF_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    ids: list[int]
+    messages: list[OutboxMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class RelayReport:
+    applied: int
+    failed: int
+
+
+def item_document(item: ClothingItem) -> DocumentChange:
+    """The ``item_tags`` document of an item: its tags and free-text description."""
+    return DocumentChange(
+        kind=DocumentKind.ITEM_TAGS,
+        owner_id=item.owner_id,
+        doc_id=item.id,
+        version=item.version,
+        body={"tags": list(item.details.tags), "description": item.details.notes},
+    )
+
+
+def item_tombstone(item: ClothingItem) -> DocumentChange:
+    return replace(item_document(item), version=item.version + 1, body=None)
+
+
+def merge_item(item: ClothingItem, body: dict[str, Any] | Any) -> ClothingItem:
+    """The item as the user saved it: its SQL row plus its document."""
+    details = replace(
+        item.details, tags=tuple(body.get("tags", item.details.tags)), notes=body.get("description")
+    )
+    return replace(item, details=details)
+
+
+class DocumentSync:
+    """Applies queued changes now when it can, later (relay) when it cannot.
+
+    One instance per process: it holds a small circuit breaker so that, while the
+    documents store is down, requests stop waiting on it and leave the work to the relay.
+    """
+
+    def __init__(
+        self,
+        uow_factory: Callable[[], UnitOfWork],
+        documents: DocumentStore,
+        audit: AuditStore,
+        clock: Clock,
+    ) -> None:
+        self.uow_factory, self.documents, self.audit, self.clock = uow_factory, documents, audit, clock
+        self._open_until: datetime | None = None
+
+    # --- writing -------------------------------------------------------------------------
+
+    async def queue(
+        self, uow: UnitOfWork, changes: Sequence[DocumentChange] = (), audit: Sequence[AuditEntry] = ()
+    ) -> Queued:
+        """Add rows to the outbox in ``uow``'s transaction (call before its commit)."""
+        now = self.clock.now()
+        lease = now + DIRECT_LEASE
+        messages = []
+        for change in changes:
+            row = await uow.outbox.add_change(change, now, lease)
+            messages.append(OutboxMessage(id=row, created_at=now, attempts=0, change=change))
+        for entry in audit:
+            row = await uow.outbox.add_audit(entry, now, lease)
+            messages.append(OutboxMessage(id=row, created_at=now, attempts=0, audit=entry))
+        return Queued([m.id for m in messages], messages)
+
+    async def publish(self, queued: Queued) -> None:
+        """After commit: apply what was queued; never fails the request."""
+        if not queued.messages or self._breaker_open():
+            return
+        try:
+            await self._apply(queued.messages)
+            async with self.uow_factory() as uow:
+                await uow.outbox.mark_done(queued.ids, self.clock.now())
+                await uow.commit()
+        except StorageUnavailable as exc:
+            self._trip(exc)
+
+    async def record(self, entry: AuditEntry) -> None:
+        """An audit entry on its own (e.g. a failed log-in, which writes nothing else)."""
+        async with self.uow_factory() as uow:
+            queued = await self.queue(uow, audit=[entry])
+            await uow.commit()
+        await self.publish(queued)
+
+    # --- relaying ------------------------------------------------------------------------
+
+    async def relay_once(self, limit: int = 1000) -> RelayReport:
+        """Apply due pending rows, oldest first; a document's rows stay in order."""
+        now = self.clock.now()
+        async with self.uow_factory() as uow:
+            claimed = await uow.outbox.claim(now, now + RELAY_LEASE, limit)
+            await uow.commit()
+        if not claimed:
+            return RelayReport(0, 0)
+        try:
+            await self._apply(claimed)
+        except StorageUnavailable as exc:
+            await self._failed(claimed, exc)
+            return RelayReport(0, len(claimed))
+        async with self.uow_factory() as uow:
+            await uow.outbox.mark_done([m.id for m in claimed], self.clock.now())
+            await uow.commit()
+        self._open_until = None
+        return RelayReport(len(claimed), 0)
+
+    async def drain(self, *, batch: int = 1000, max_rounds: int = 1_000_000) -> RelayReport:
+        """Relay until nothing is due (or a round fails)."""
+        applied = failed = 0
+        for _ in range(max_rounds):
+            report = await self.relay_once(batch)
+            applied, failed = applied + report.applied, failed + report.failed
+            if report.applied == 0 or report.failed:
+                break
+        return RelayReport(applied, failed)
+
+    async def run_forever(self, interval: float, stop: asyncio.Event) -> None:
+        """The relay loop started with the app (or by `closet relay`)."""
+        while not stop.is_set():
+            try:
+                report = await self.drain()
+            except StorageUnavailable as exc:  # the SQL side itself is down: wait and retry
+                log.warning("relay: %s", exc)
+                report = RelayReport(0, 1)
+            if report.applied:
+                log.info("relay: applied %d pending document changes", report.applied)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except TimeoutError:
+                continue
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def item_bodies(
+        self, uow: UnitOfWork, items: Sequence[ClothingItem]
+    ) -> dict[uuid.UUID, dict[str, Any]]:
+        """Each item's document body at the item's version, from the store or the outbox."""
+        if not items:
+            return {}
+        owner_id = items[0].owner_id
+        wanted: dict[uuid.UUID, int] = {i.id: i.version for i in items}
+        stored: dict[uuid.UUID, Document] = {}
+        if not self._breaker_open():
+            try:
+                stored = await self.documents.get_many(DocumentKind.ITEM_TAGS, owner_id, list(wanted))
+            except StorageUnavailable as exc:
+                self._trip(exc)
+        bodies = {k: dict(d.body) for k, d in stored.items() if d.version >= wanted[k]}
+        missing = [k for k in wanted if k not in bodies]
+        if missing:  # lagging or unreachable store: the queued change has what the user saved
+            queued = await uow.outbox.latest_changes(DocumentKind.ITEM_TAGS, missing)
+            bodies |= {k: dict(c.body) for k, c in queued.items() if c.body is not None}
+            bodies |= {k: dict(stored[k].body) for k in missing if k not in bodies and k in stored}
+        return bodies
+
+    async def with_documents(self, uow: UnitOfWork, items: Sequence[ClothingItem]) -> list[ClothingItem]:
+        bodies = await self.item_bodies(uow, items)
+        return [merge_item(i, bodies[i.id]) if i.id in bodies else i for i in items]
+
+    # --- internals -----------------------------------------------------------------------
+
+    async def _apply(self, messages: Sequence[OutboxMessage]) -> None:
+        latest: dict[tuple[DocumentKind, uuid.UUID], DocumentChange] = {}
+        for m in messages:  # versions make only each document's newest change matter
+            if m.change is not None:
+                current = latest.get(m.change.key)
+                if current is None or m.change.version >= current.version:
+                    latest[m.change.key] = m.change
+        entries = [m.audit for m in messages if m.audit is not None]
+        if latest:
+            await self.documents.apply(list(latest.values()))
+        if entries:
+            await self.audit.append(entries)
+
+    async def _failed(self, messages: Sequence[OutboxMessage], exc: Exception) -> None:
+        self._trip(exc)
+        attempts = max(m.attempts for m in messages) + 1
+        delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(attempts, 10)) * (1 + random.random() / 2)  # noqa: S311
+        async with self.uow_factory() as uow:
+            retry_at = self.clock.now() + timedelta(seconds=delay)
+            await uow.outbox.mark_failed([m.id for m in messages], str(exc)[:500], retry_at)
+            await uow.commit()
+
+    def _breaker_open(self) -> bool:
+        return self._open_until is not None and self.clock.now() < self._open_until
+
+    def _trip(self, exc: Exception) -> None:
+        log.warning("documents store unavailable, the relay will catch up: %s", exc)
+        self._open_until = self.clock.now() + BREAKER_COOLDOWN

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import asyncpg
 import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from closet.adapters.memory.store import MemoryStore
+from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
+from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
+from closet.adapters.mongo.client import ensure_indexes, mongo_client
+from closet.adapters.mongo.documents import MongoAuditStore, MongoDocumentStore
+from closet.adapters.sql.documents import SqlAuditStore, SqlDocumentStore
 from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.migrate import upgrade
 from closet.adapters.sql.uow import SqlUnitOfWork
+from closet.application.ports.documents import AuditStore, DocumentStore
 from closet.application.ports.uow import UnitOfWork
+from tests.mongo_server import NxServer
 
 REQUIRE_SERVICES = os.environ.get("CLOSET_REQUIRE_SERVICES") == "1"
+MONGO_URL = os.environ.get("CLOSET_TEST_MONGO_URL")
 POSTGRES_URL = os.environ.get("CLOSET_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 UowFactory = Callable[[], UnitOfWork]
@@ -31,9 +40,8 @@ def service_unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-async def postgres_url() -> AsyncIterator[str]:
-    """A fresh, migrated database for this test run, dropped at the end."""
+async def _fresh_database() -> AsyncIterator[str]:
+    """A new, migrated Postgres database, dropped afterwards."""
     admin_url = make_url(POSTGRES_URL)
     try:
         admin = await asyncpg.connect(
@@ -52,6 +60,20 @@ async def postgres_url() -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def postgres_url() -> AsyncIterator[str]:
+    """The run's shared database: tests in it scope everything by owner."""
+    async for url in _fresh_database():
+        yield url
+
+
+@pytest.fixture
+async def own_postgres_url() -> AsyncIterator[str]:
+    """A database of the test's own, for checks that scan every owner (doctor, relay)."""
+    async for url in _fresh_database():
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +100,55 @@ def uow_factory(request: pytest.FixtureRequest) -> UowFactory:
         return lambda: MemoryUnitOfWork(store)
     engine: AsyncEngine = request.getfixturevalue(f"{request.param}_engine")
     return lambda: SqlUnitOfWork(engine)
+
+
+@pytest.fixture(scope="session")
+def nx_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NxServer]:
+    """nx-27017, the MongoDB wire-protocol server from PyPI, on a free port."""
+    server = NxServer(tmp_path_factory.mktemp("nx-27017"))
+    try:
+        server.start()
+    except (OSError, RuntimeError) as exc:
+        service_unavailable(f"cannot start nx-27017: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_url(request: pytest.FixtureRequest) -> str:
+    """A real MongoDB when CLOSET_TEST_MONGO_URL is set, else nx-27017."""
+    if MONGO_URL:
+        return MONGO_URL
+    server: NxServer = request.getfixturevalue("nx_server")
+    return server.url
+
+
+@pytest.fixture(scope="session")
+async def mongo_db(mongo_url: str) -> AsyncIterator[AsyncDatabase]:  # type: ignore[type-arg]
+    """A database of its own for this run (dropped at the end), with the app's indexes."""
+    client = mongo_client(mongo_url, timeout_ms=3000)
+    name = f"closet_test_{uuid.uuid4().hex[:10]}"
+    db = client.get_database(name)
+    try:
+        await ensure_indexes(db)
+    except PyMongoError as exc:
+        await client.close()
+        service_unavailable(f"MongoDB at {mongo_url} is unusable: {exc}")
+    yield db
+    try:
+        await client.drop_database(name)
+    finally:
+        await client.close()
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres", "mongo"])
+def stores(request: pytest.FixtureRequest) -> tuple[DocumentStore, AuditStore]:
+    """The documents and audit stores over each adapter; the contract runs on all four."""
+    if request.param == "memory":
+        state = MemoryDocuments()
+        return MemoryDocumentStore(state), MemoryAuditStore(state)
+    if request.param == "mongo":
+        db = request.getfixturevalue("mongo_db")
+        return MongoDocumentStore(db), MongoAuditStore(db)
+    engine: AsyncEngine = request.getfixturevalue(f"{request.param}_engine")
+    return SqlDocumentStore(engine), SqlAuditStore(engine)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,12 +27,22 @@ def settings_for(profile: str, **env: str) -> Settings:
     return load_settings({**TEST_ENV, "CLOSET_PROFILE": profile, **env})
 
 
-@pytest.fixture(params=["memory", "postgres"])
-def app_settings(request: pytest.FixtureRequest) -> Settings:
-    """Each HTTP test runs on in-memory adapters and on the real-services container (Postgres)."""
-    if request.param == "postgres":
+@pytest.fixture(params=["memory", "embedded", "postgres", "production"])
+def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Each HTTP test runs on every profile: in-memory adapters; the embedded default (SQLite,
+    documents in a JSON table); Postgres only; and production (Postgres + MongoDB wire)."""
+    if request.param == "embedded":
+        return settings_for("embedded", CLOSET_DATA_DIR=str(tmp_path / "data"))
+    if request.param in ("postgres", "production"):
         url = request.getfixturevalue("postgres_url")
-        return settings_for("postgres", CLOSET_DATABASE_URL=url)
+        if request.param == "postgres":
+            return settings_for("postgres", CLOSET_DATABASE_URL=url)
+        return settings_for(
+            "production",
+            CLOSET_DATABASE_URL=url,
+            CLOSET_MONGO_URL=request.getfixturevalue("mongo_url"),
+            CLOSET_MONGO_DATABASE=f"closet_http_{uuid.uuid4().hex[:8]}",
+        )
     return settings_for("memory")
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 from closet.application.documents import DocumentSync, item_document
 from closet.application.ports.clock import Clock
@@ -79,13 +80,15 @@ class Doctor:
             await self.documents.purge(DocumentKind.ITEM_TAGS, before.orphans)
         broken = before.missing + before.stale
         if broken:
-            await self.documents.purge(DocumentKind.ITEM_TAGS, before.stale)  # newer-than-SQL ones too
-            await self.documents.apply(await self._rebuild(broken))
+            changes = await self._rebuild(broken)  # before purging: stale documents still help
+            await self.documents.purge(DocumentKind.ITEM_TAGS, before.stale)  # ahead-of-SQL ones too
+            await self.documents.apply(changes)
         return Repair(before, await self.check())
 
     async def _rebuild(self, item_ids: list[uuid.UUID]) -> list[DocumentChange]:
         """Each document as SQL says it should be: the queued change of that version if the
-        outbox still has it, else the row's tags (and whatever description survives)."""
+        outbox still has it; else the row's tags with the newest description still known
+        (from a queued change or the stale document)."""
         changes = []
         async with self.uow_factory() as uow:
             rows = await uow.items.versions()
@@ -99,8 +102,19 @@ class Doctor:
                 item = await uow.items.get(UserId(owner), ItemId(item_id))
                 if item is None:
                     continue
-                changes.append(item_document(item))
+                known = change.body if change is not None and change.body is not None else None
+                if known is None:
+                    stored = await self.documents.get(DocumentKind.ITEM_TAGS, owner, item_id)
+                    known = stored.body if stored is not None else None
+                changes.append(merge_known(item_document(item), known))
         return changes
+
+
+def merge_known(change: DocumentChange, known: Mapping[str, Any] | None) -> DocumentChange:
+    """Keep what only the document knew (the description) when rebuilding from SQL."""
+    if known is None or change.body is None:
+        return change
+    return replace(change, body={**change.body, "description": known.get("description")})
 
 
 def _differs(row: tuple[UserId, int], doc: StoredVersion) -> bool:

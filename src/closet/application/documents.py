@@ -99,7 +99,8 @@ class DocumentSync:
     ) -> Queued:
         """Add rows to the outbox in ``uow``'s transaction (call before its commit)."""
         now = self.clock.now()
-        lease = now + DIRECT_LEASE
+        # While the store is known to be down nobody will apply these now: the relay may at once.
+        lease = now if self._breaker_open() else now + DIRECT_LEASE
         messages = []
         for change in changes:
             row = await uow.outbox.add_change(change, now, lease)
@@ -115,11 +116,24 @@ class DocumentSync:
             return
         try:
             await self._apply(queued.messages)
-            async with self.uow_factory() as uow:
-                await uow.outbox.mark_done(queued.ids, self.clock.now())
-                await uow.commit()
         except StorageUnavailable as exc:
             self._trip(exc)
+            await self._settle(queued.ids, error=str(exc)[:500])  # the relay may take them now
+            return
+        await self._settle(queued.ids, error=None)
+
+    async def _settle(self, ids: list[int], error: str | None) -> None:
+        """Record the outcome; if even that fails, the rows' lease runs out and the relay
+        re-applies them (applying is idempotent), so the request still succeeds."""
+        try:
+            async with self.uow_factory() as uow:
+                if error is None:
+                    await uow.outbox.mark_done(ids, self.clock.now())
+                else:
+                    await uow.outbox.mark_failed(ids, error, self.clock.now())
+                await uow.commit()
+        except StorageUnavailable as exc:
+            log.warning("could not record outbox rows %s: %s", ids[:10], exc)
 
     async def record(self, entry: AuditEntry) -> None:
         """An audit entry on its own (e.g. a failed log-in, which writes nothing else)."""

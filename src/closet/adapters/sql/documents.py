@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from closet.adapters.sql.engine import READ_ONLY
 from closet.adapters.sql.tables import audit_logs, documents
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.documents import (
@@ -29,10 +30,14 @@ CHUNK = 500
 
 
 @asynccontextmanager
-async def _transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def _transaction(engine: AsyncEngine, *, read_only: bool = False) -> AsyncIterator[AsyncConnection]:
+    """A transaction of its own (the documents store is a separate store, even when it shares
+    the database); readers must not queue behind a unit of work's write lock on SQLite."""
     try:
-        async with engine.begin() as conn:
-            yield conn
+        async with engine.connect() as connection:
+            conn = await connection.execution_options(**{READ_ONLY: True}) if read_only else connection
+            async with conn.begin():
+                yield conn
     except (SQLAlchemyError, OSError) as exc:
         raise StorageUnavailable(f"the documents table is unavailable: {type(exc).__name__}") from exc
 
@@ -92,7 +97,7 @@ class SqlDocumentStore(DocumentStore):
             documents.c.doc_id.in_(list(doc_ids)),
             documents.c.deleted.is_(False),
         )
-        async with _transaction(self.engine) as conn:
+        async with _transaction(self.engine, read_only=True) as conn:
             rows = (await conn.execute(query)).mappings().all()
         return {r["doc_id"]: _document(r) for r in rows}
 
@@ -105,7 +110,7 @@ class SqlDocumentStore(DocumentStore):
         query = select(documents.c.doc_id, documents.c.owner_id, documents.c.version).where(
             documents.c.kind == kind.value, documents.c.deleted.is_(False)
         )
-        async with _transaction(self.engine) as conn:
+        async with _transaction(self.engine, read_only=True) as conn:
             rows = (await conn.execute(query)).all()
         return {doc_id: StoredVersion(owner, version) for doc_id, owner, version in rows}
 
@@ -157,7 +162,7 @@ class SqlAuditStore(AuditStore):
         query = select(audit_logs).order_by(audit_logs.c.at.desc(), audit_logs.c.id).limit(limit)
         if actor_id is not None:
             query = query.where(audit_logs.c.actor_id == actor_id)
-        async with _transaction(self.engine) as conn:
+        async with _transaction(self.engine, read_only=True) as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [
             AuditEntry(

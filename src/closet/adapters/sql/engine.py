@@ -8,6 +8,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+READ_ONLY = "closet_read_only"  # execution option: this transaction only reads
+
 
 def async_url(url: str) -> str:
     """Accept plain ``postgresql://`` and ``sqlite:///`` URLs; choose the async drivers."""
@@ -44,6 +46,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock up front: a read-then-write transaction can then never
-        # fail half-way with SQLITE_BUSY when another writer got in first.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the write lock up front, so a read-then-write transaction never fails
+        # half-way with SQLITE_BUSY; readers (READ_ONLY) begin deferred and, in WAL mode,
+        # never wait, not even for a writer in the same process.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,93 @@
+"""DocumentSync: apply after commit, hand over to the relay when the store is down, back off."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from closet.adapters.memory.clock import FixedClock
+from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
+from closet.adapters.memory.store import MemoryDocuments, MemoryStore
+from closet.adapters.memory.uow import MemoryUnitOfWork
+from closet.application.documents import BREAKER_COOLDOWN, DocumentSync
+from closet.application.ports.documents import DocumentChange, DocumentKind
+
+KIND = DocumentKind.ITEM_TAGS
+
+
+@pytest.fixture
+def parts() -> tuple[MemoryStore, MemoryDocuments, FixedClock, DocumentSync]:
+    store, docs, clock = MemoryStore(), MemoryDocuments(), FixedClock()
+    sync = DocumentSync(
+        lambda: MemoryUnitOfWork(store), MemoryDocumentStore(docs), MemoryAuditStore(docs), clock
+    )
+    return store, docs, clock, sync
+
+
+def change(doc: uuid.UUID, version: int, owner: uuid.UUID | None = None) -> DocumentChange:
+    return DocumentChange(
+        kind=KIND, owner_id=owner or uuid.UUID(int=1), doc_id=doc, version=version, body={"v": version}
+    )
+
+
+async def queue(sync: DocumentSync, store: MemoryStore, *changes: DocumentChange):  # type: ignore[no-untyped-def]
+    async with MemoryUnitOfWork(store) as uow:
+        queued = await sync.queue(uow, list(changes))
+        await uow.commit()
+    return queued
+
+
+async def pending(store: MemoryStore) -> int:
+    async with MemoryUnitOfWork(store) as uow:
+        return (await uow.outbox.backlog()).pending
+
+
+async def test_publish_applies_and_marks_done(parts) -> None:  # type: ignore[no-untyped-def]
+    store, docs, _, sync = parts
+    doc = uuid.uuid4()
+    await sync.publish(await queue(sync, store, change(doc, 1)))
+    assert docs.docs[(KIND, doc)]["version"] == 1
+    assert await pending(store) == 0
+
+
+async def test_uncommitted_rows_never_reach_the_outbox(parts) -> None:  # type: ignore[no-untyped-def]
+    store, _, _, sync = parts
+    async with MemoryUnitOfWork(store) as uow:
+        await sync.queue(uow, [change(uuid.uuid4(), 1)])
+    assert await pending(store) == 0
+
+
+async def test_a_down_store_trips_the_breaker_and_the_relay_catches_up(parts) -> None:  # type: ignore[no-untyped-def]
+    store, docs, clock, sync = parts
+    docs.available = False
+    first, second = uuid.uuid4(), uuid.uuid4()
+    await sync.publish(await queue(sync, store, change(first, 1)))  # fails, trips the breaker
+    docs.available = True  # back, but the breaker keeps requests off it for a while
+    await sync.publish(await queue(sync, store, change(second, 1)))
+    assert docs.docs == {} and await pending(store) == 2
+    report = await sync.relay_once()  # the relay does not wait for the breaker
+    assert (report.applied, report.failed) == (2, 0)
+    assert set(docs.docs) == {(KIND, first), (KIND, second)} and await pending(store) == 0
+    clock.advance(BREAKER_COOLDOWN)
+    third = uuid.uuid4()
+    await sync.publish(await queue(sync, store, change(third, 1)))
+    assert (KIND, third) in docs.docs  # closed again: requests apply directly
+
+
+async def test_the_relay_backs_off_and_keeps_each_documents_newest(parts) -> None:  # type: ignore[no-untyped-def]
+    store, docs, clock, sync = parts
+    doc = uuid.uuid4()
+    docs.available = False
+    for version in (1, 2, 3):
+        await sync.publish(await queue(sync, store, change(doc, version)))
+    report = await sync.relay_once()
+    assert report.failed == 3
+    async with MemoryUnitOfWork(store) as uow:
+        assert (await uow.outbox.backlog()).failing == 3
+    docs.available = True
+    assert (await sync.relay_once()).applied == 0  # backing off: nothing due yet
+    clock.advance(timedelta(seconds=120))
+    assert (await sync.drain()).applied == 3
+    assert docs.docs[(KIND, doc)]["version"] == 3

@@ -1,6 +1,6 @@
 # closet: the HTTP API in one image. By itself it runs the embedded profile, SQLite in /data:
 #   docker build -t closet . && docker run -p 8000:8000 -v closet-data:/data closet
-# docker-compose.yml runs it on Postgres.
+# docker-compose.yml runs it on the production profile: Postgres and MongoDB.
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

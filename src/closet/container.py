@@ -6,6 +6,9 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from dependency_injector import containers, providers
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore as LitestarMemoryStore
+from litestar.stores.redis import RedisStore
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -14,7 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from closet.adapters.mail.console import ConsoleMailer
+from closet.adapters.mail.smtp import SmtpMailer
 from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
+from closet.adapters.memory.mail import MemoryMailer
 from closet.adapters.memory.probe import MemoryProbe
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
@@ -29,7 +35,9 @@ from closet.adapters.sql.probe import SqlProbe
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.adapters.system import SystemClock
 from closet.application import accounts, doctor, health, items
+from closet.application.accounts.common import AccountKit
 from closet.application.documents import DocumentSync
+from closet.application.notify import Links, Notifier
 from closet.settings import Profile, Settings
 
 log = logging.getLogger(__name__)
@@ -52,6 +60,17 @@ async def open_sql(settings: Settings, engine: Callable[[], AsyncEngine]) -> Asy
 
 def storage_kind(settings: Settings) -> str:
     return "sql" if settings.uses_sql else "memory"
+
+
+def rate_limit_store(settings: Settings) -> Store:
+    """Counters shared by every worker in production (Redis); per process otherwise."""
+    if settings.profile is Profile.PRODUCTION:
+        return RedisStore.with_client(url=settings.redis_url, namespace="closet-rate-limit")
+    return LitestarMemoryStore()
+
+
+def mail_kind(settings: Settings) -> str:
+    return "memory" if settings.profile is Profile.MEMORY else settings.mail
 
 
 def documents_kind(settings: Settings) -> str:
@@ -141,14 +160,50 @@ class Container(containers.DeclarativeContainer):
         doctor.Doctor, uow_factory=uow.provider, documents=documents, sync=document_sync, clock=clock
     )
 
-    register_user = providers.Factory(
-        accounts.RegisterUser, uow=uow, hasher=password_hasher, clock=clock, sync=document_sync
+    mailer = providers.Selector(
+        providers.Callable(mail_kind, settings),
+        memory=providers.Singleton(MemoryMailer),
+        console=providers.Singleton(ConsoleMailer),
+        smtp=providers.Singleton(
+            SmtpMailer,
+            host=settings.provided.smtp_host,
+            port=settings.provided.smtp_port,
+            sender=settings.provided.smtp_sender,
+            username=settings.provided.smtp_username,
+            password=settings.provided.smtp_password,
+            starttls=settings.provided.smtp_starttls,
+        ),
     )
-    authenticate = providers.Factory(
-        accounts.Authenticate, uow=uow, hasher=password_hasher, clock=clock, sync=document_sync
+    notifier = providers.Singleton(
+        Notifier, mailer=mailer, links=providers.Factory(Links, base_url=settings.provided.public_url)
     )
+    account_kit = providers.Singleton(
+        AccountKit, hasher=password_hasher, clock=clock, sync=document_sync, notifier=notifier
+    )
+
+    rate_limit_store = providers.Singleton(rate_limit_store, settings)
+
+    register_user = providers.Factory(accounts.RegisterUser, uow=uow, kit=account_kit)
+    log_in = providers.Factory(accounts.LogIn, uow=uow, kit=account_kit)
+    refresh = providers.Factory(accounts.Refresh, uow=uow, kit=account_kit)
+    log_out = providers.Factory(accounts.LogOut, uow=uow, kit=account_kit)
+    list_sessions = providers.Factory(accounts.ListSessions, uow=uow)
     current_user = providers.Factory(accounts.CurrentUser, uow=uow)
     get_profile = providers.Factory(accounts.GetProfile, uow=uow)
+    update_profile = providers.Factory(accounts.UpdateProfile, uow=uow, kit=account_kit)
+    change_password = providers.Factory(accounts.ChangePassword, uow=uow, kit=account_kit)
+    request_password_reset = providers.Factory(accounts.RequestPasswordReset, uow=uow, kit=account_kit)
+    reset_password = providers.Factory(accounts.ResetPassword, uow=uow, kit=account_kit)
+    verify_email = providers.Factory(accounts.VerifyEmail, uow=uow, kit=account_kit)
+    resend_verification = providers.Factory(accounts.ResendVerification, uow=uow, kit=account_kit)
+    start_totp = providers.Factory(accounts.StartTotp, uow=uow, kit=account_kit)
+    confirm_totp = providers.Factory(accounts.ConfirmTotp, uow=uow, kit=account_kit)
+    disable_totp = providers.Factory(accounts.DisableTotp, uow=uow, kit=account_kit)
+    renew_recovery_codes = providers.Factory(accounts.RenewRecoveryCodes, uow=uow, kit=account_kit)
+    list_users = providers.Factory(accounts.ListUsers, uow=uow)
+    set_disabled = providers.Factory(accounts.SetDisabled, uow=uow, kit=account_kit)
+    set_roles = providers.Factory(accounts.SetRoles, uow=uow, kit=account_kit)
+    user_audit = providers.Factory(accounts.UserAudit, audit_store=audit_store)
 
     add_item = providers.Factory(items.AddItem, uow=uow, clock=clock, sync=document_sync)
     get_item = providers.Factory(items.GetItem, uow=uow, sync=document_sync)

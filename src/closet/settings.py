@@ -46,6 +46,19 @@ class Settings:
     mongo_timeout_ms: int = 2000
     relay: bool = True
     relay_interval_seconds: int = 2
+    public_url: str = "http://127.0.0.1:8000"
+    mail: str = "console"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_sender: str = "closet <no-reply@localhost>"
+    smtp_starttls: bool = True
+    redis_url: str = ""
+    rate_limit_per_minute: int = 600
+    login_rate_per_minute: int = 5
+    reset_rate_per_minute: int = 3
+    cors_origins: str = ""
 
     @property
     def uses_sql(self) -> bool:
@@ -54,6 +67,10 @@ class Settings:
     @property
     def uses_mongo(self) -> bool:
         return self.profile is Profile.PRODUCTION
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
 
 # name → (type, description); the README's configuration table lists the same.
@@ -79,6 +96,19 @@ _FIELDS: dict[str, type] = {
     "mongo_timeout_ms": int,
     "relay": bool,
     "relay_interval_seconds": int,
+    "public_url": str,
+    "mail": str,
+    "smtp_host": str,
+    "smtp_port": int,
+    "smtp_username": str,
+    "smtp_password": str,
+    "smtp_sender": str,
+    "smtp_starttls": bool,
+    "redis_url": str,
+    "rate_limit_per_minute": int,
+    "login_rate_per_minute": int,
+    "reset_rate_per_minute": int,
+    "cors_origins": str,
 }
 _BOUNDS: dict[str, tuple[int, int]] = {
     "db_pool_size": (1, 200),
@@ -89,17 +119,22 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "password_time_cost": (1, 20),
     "mongo_timeout_ms": (100, 60_000),
     "relay_interval_seconds": (1, 3600),
+    "smtp_port": (1, 65535),
+    "rate_limit_per_minute": (1, 1_000_000),
+    "login_rate_per_minute": (1, 10_000),
+    "reset_rate_per_minute": (1, 10_000),
     "password_memory_kib": (32, 4 * 1024 * 1024),  # argon2 needs 8 KiB per lane, 4 lanes
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 def load_settings(
-    env: Mapping[str, str] | None = None, *, need_secret: bool = True, **overrides: object
+    env: Mapping[str, str] | None = None, *, serving: bool = True, **overrides: object
 ) -> Settings:
     """Read CLOSET_* variables; every problem is reported at once, naming the variable.
 
-    ``need_secret=False`` is for commands that never sign a token (``closet migrate``).
+    ``serving=False`` is for the commands that serve no HTTP (migrate, relay, doctor): they
+    need neither the token-signing secret nor the rate-limit store.
     """
     source = os.environ if env is None else env
     problems: list[str] = []
@@ -121,7 +156,7 @@ def load_settings(
     if str(values.get("log_level", "INFO")).upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         problems.append("CLOSET_LOG_LEVEL: use DEBUG, INFO, WARNING or ERROR")
         values.pop("log_level")
-    settings, more = _complete(Settings(**values), need_secret=need_secret)  # type: ignore[arg-type]
+    settings, more = _complete(Settings(**values), serving=serving)  # type: ignore[arg-type]
     problems += more
     if problems:
         raise SettingsError(problems)
@@ -150,14 +185,14 @@ def _parse(kind: type, raw: str) -> object:
     return raw
 
 
-def _complete(s: Settings, *, need_secret: bool) -> tuple[Settings, list[str]]:
+def _complete(s: Settings, *, serving: bool) -> tuple[Settings, list[str]]:
     """Fill the defaults that depend on the profile, and check what each profile needs."""
     problems: list[str] = []
     url, secret, migrate = s.database_url, s.jwt_secret, s.auto_migrate
     servers = s.profile in (Profile.POSTGRES, Profile.PRODUCTION)
     if s.profile is Profile.EMBEDDED:
         url = url or f"sqlite:///{(s.data_dir / 'closet.db').resolve()}"
-        if need_secret:
+        if serving:
             secret = secret or _persistent_secret(s.data_dir)
     elif s.profile is Profile.MEMORY:
         secret = secret or secrets.token_urlsafe(48)
@@ -167,9 +202,19 @@ def _complete(s: Settings, *, need_secret: bool) -> tuple[Settings, list[str]]:
         problems.append("CLOSET_MONGO_URL: the production profile needs a mongodb:// URL")
     if not (s.mongo_write_concern.isdigit() or s.mongo_write_concern == "majority"):
         problems.append("CLOSET_MONGO_WRITE_CONCERN: use majority or a number of nodes")
+    if s.mail not in ("console", "smtp"):
+        problems.append("CLOSET_MAIL: use console or smtp")
+    elif s.mail == "smtp" and not s.smtp_host:
+        problems.append("CLOSET_SMTP_HOST: required when CLOSET_MAIL=smtp")
+    if serving and s.profile is Profile.PRODUCTION and not s.redis_url.startswith(("redis://", "rediss://")):
+        problems.append("CLOSET_REDIS_URL: the production profile keeps rate limits in Redis (redis://...)")
+    if not s.public_url.startswith(("http://", "https://")):
+        problems.append("CLOSET_PUBLIC_URL: must start with http:// or https://")
+    if any(not o.startswith(("http://", "https://")) for o in s.allowed_origins):
+        problems.append("CLOSET_CORS_ORIGINS: comma-separated origins like https://app.example.com")
     if migrate is None:
         migrate = not servers
-    if need_secret and len(secret) < 32:
+    if serving and len(secret) < 32:
         problems.append("CLOSET_JWT_SECRET: required (at least 32 characters) outside the embedded profile")
     return replace(s, database_url=url, jwt_secret=secret, auto_migrate=migrate), problems
 

@@ -19,6 +19,11 @@ TEST_ENV = {
     "CLOSET_PASSWORD_MEMORY_KIB": "64",
     "CLOSET_JWT_SECRET": "test-secret-" + "x" * 40,
     "CLOSET_LOG_LEVEL": "WARNING",
+    # The suite logs in far more than a person would; the rate-limit tests set their own.
+    "CLOSET_LOGIN_RATE_PER_MINUTE": "10000",
+    "CLOSET_RESET_RATE_PER_MINUTE": "10000",
+    "CLOSET_RATE_LIMIT_PER_MINUTE": "100000",
+    "CLOSET_REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 PASSWORD = "correct horse battery staple"
 

@@ -14,7 +14,7 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 
 async def _count(client: Client, ann: Account) -> int:
     me = await client.get("/api/v1/me", headers=ann.headers)
-    return int(me.json()["item_count"])
+    return int(me.json()["counts"]["items"])
 
 
 def _problem(response: Any, status: int, field: str | None = None) -> dict[str, Any]:

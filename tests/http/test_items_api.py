@@ -156,7 +156,7 @@ async def test_me_counts_items(client: Client, sign_up: SignUp) -> None:
     me = await client.get("/api/v1/me", headers=ann.headers)
     assert me.status_code == 200
     assert me.json()["email"] == ann.email
-    assert (me.json()["display_name"], me.json()["item_count"]) == ("Ann", 1)
+    assert (me.json()["display_name"], me.json()["counts"]["items"]) == ("Ann", 1)
 
 
 async def test_responses_carry_a_request_id(client: Client) -> None:

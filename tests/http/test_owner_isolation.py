@@ -40,7 +40,7 @@ async def test_another_users_items_are_invisible(client: Client, sign_up: SignUp
     facets = await client.get("/api/v1/items/facets", headers=bob.headers)
     assert facets.json() == {"categories": [], "colors": [], "brands": []}
     me = await client.get("/api/v1/me", headers=bob.headers)
-    assert me.json()["item_count"] == 0
+    assert me.json()["counts"]["items"] == 0
 
     still = await client.get(url, headers=ann.headers)
     assert still.status_code == 200 and still.json() == item

@@ -11,17 +11,8 @@ from closet.adapters.memory.clock import FixedClock
 from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
-from closet.adapters.security.passwords import Argon2PasswordHasher
-from closet.application.accounts import (
-    Authenticate,
-    Credentials,
-    CurrentUser,
-    GetProfile,
-    RegisterCommand,
-    RegisterUser,
-)
 from closet.application.documents import DocumentSync
-from closet.application.errors import AuthenticationFailed, Conflict, NotFound, StaleVersion, VersionRequired
+from closet.application.errors import NotFound, StaleVersion, VersionRequired
 from closet.application.filters import FilterSpec
 from closet.application.items import (
     AddItem,
@@ -137,25 +128,3 @@ async def test_list_validates_its_query(store: MemoryStore, clock: FixedClock, s
             ListItemsCommand(owner_id=OWNER, filter=FilterSpec(color=["x"]), sort="nope", limit=0, cursor="?")
         )
     assert {e.field for e in caught.value.errors} == {"color[0]", "sort", "limit"}
-
-
-async def test_accounts(store: MemoryStore, clock: FixedClock, sync: DocumentSync) -> None:
-    hasher = Argon2PasswordHasher(time_cost=1, memory_cost_kib=64)
-    register = RegisterUser(uow(store), hasher, clock, sync)
-    user = await register(RegisterCommand(email="Ann@Example.com", password="p" * 12, display_name="Ann"))
-    assert user.password_hash.startswith("$argon2id$")
-    with pytest.raises(Conflict):
-        await register(RegisterCommand(email="ann@example.com", password="p" * 12, display_name="Ann"))
-    log_in = Authenticate(uow(store), hasher, clock, sync)
-    assert (await log_in(Credentials(email="ANN@example.com", password="p" * 12))).id == user.id
-    for creds in (
-        Credentials(email="ann@example.com", password="q" * 12),
-        Credentials(email="x", password="p"),
-    ):
-        with pytest.raises(AuthenticationFailed):
-            await log_in(creds)
-    store.users[user.id].disabled = True
-    with pytest.raises(AuthenticationFailed):
-        await log_in(Credentials(email="ann@example.com", password="p" * 12))
-    assert await CurrentUser(uow(store))(user.id) is None
-    assert (await GetProfile(uow(store))(user.id)).item_count == 0

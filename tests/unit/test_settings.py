@@ -36,7 +36,7 @@ def test_postgres_needs_a_url_and_a_secret_and_does_not_migrate_by_itself() -> N
     )
     assert ok.auto_migrate is False
     migrate_only = load_settings(
-        {"CLOSET_PROFILE": "postgres", "CLOSET_DATABASE_URL": "postgresql://u@db/closet"}, need_secret=False
+        {"CLOSET_PROFILE": "postgres", "CLOSET_DATABASE_URL": "postgresql://u@db/closet"}, serving=False
     )
     assert migrate_only.jwt_secret == ""
 

@@ -46,6 +46,21 @@ class AuthenticationFailed(ApplicationError):
     title = "Authentication failed"
 
 
+class SecondFactorRequired(ApplicationError):
+    title = "Second factor required"
+
+    def __init__(self) -> None:
+        super().__init__("this account uses two-factor authentication: send `otp` (or `recovery_code`)")
+
+
+class Forbidden(ApplicationError):
+    title = "Forbidden"
+
+
+class ServiceUnavailable(ApplicationError):
+    title = "Service unavailable"
+
+
 class StorageUnavailable(ApplicationError):
     title = "Storage unavailable"
 

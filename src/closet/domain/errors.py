@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TypeVar
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,3 +76,12 @@ def bounded_text(value: str, *, field: str, max_len: int, required: bool = False
     if len(text) > max_len:
         raise InvalidValue.of(field, f"must be at most {max_len} characters")
     return text
+
+
+def enum_value(kind: type[E], value: str, field_name: str) -> E:
+    """A member of ``kind`` from its value, case-insensitively; the error lists the choices."""
+    try:
+        return kind(value.strip().casefold())
+    except ValueError:
+        choices = ", ".join(m.value for m in kind)
+        raise InvalidValue.of(field_name, f"{value!r} is not one of: {choices}") from None

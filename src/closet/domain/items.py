@@ -7,17 +7,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import NewType, TypeVar
+from typing import NewType
 
 from closet.domain.colors import Color
-from closet.domain.errors import InvalidValue, bounded_text
+from closet.domain.errors import InvalidValue, bounded_text, enum_value
 from closet.domain.materials import MaterialShare
 from closet.domain.money import Money
 from closet.domain.sizes import Size
 from closet.domain.users import UserId
 
 ItemId = NewType("ItemId", uuid.UUID)
-E = TypeVar("E", bound=StrEnum)
+
+__all__ = ["enum_value"]  # re-exported: the item vocabularies are parsed with it
 
 NAME_MAX = 120
 BRAND_MAX = 80
@@ -72,14 +73,6 @@ class Season(StrEnum):
     SUMMER = "summer"
     AUTUMN = "autumn"
     WINTER = "winter"
-
-
-def enum_value(kind: type[E], value: str, field_name: str) -> E:
-    try:
-        return kind(value.strip().casefold())
-    except ValueError:
-        choices = ", ".join(m.value for m in kind)
-        raise InvalidValue.of(field_name, f"{value!r} is not one of: {choices}") from None
 
 
 def normalise_tag(value: str) -> str:

@@ -1,15 +1,16 @@
-"""Users: identity, normalised email, roles and preferences."""
+"""Users: identity, normalised email, roles, preferences, and the rules that protect them."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NewType
 
-from closet.domain.errors import InvalidValue, bounded_text
+from closet.domain.errors import ErrorCollector, InvalidValue, bounded_text, enum_value
+from closet.domain.money import CURRENCIES
 
 UserId = NewType("UserId", uuid.UUID)
 
@@ -19,10 +20,100 @@ PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+# Progressive lock-out: after FREE_ATTEMPTS failures in a row, each further failure locks the
+# account for twice as long as the last, capped, so an attacker can slow a victim down but never
+# lock them out for long; the lock ends by itself and a success resets the count.
+FREE_ATTEMPTS = 5
+FIRST_LOCK = timedelta(seconds=30)
+LONGEST_LOCK = timedelta(minutes=15)
+
 
 class Role(StrEnum):
     USER = "user"
     ADMIN = "admin"
+
+
+class Appearance(StrEnum):
+    LIGHT = "light"
+    DARK = "dark"
+    SYSTEM = "system"
+
+
+class Units(StrEnum):
+    METRIC = "metric"
+    IMPERIAL = "imperial"
+
+
+class Hemisphere(StrEnum):
+    NORTH = "north"
+    SOUTH = "south"
+
+
+NOTIFICATION_KINDS = ("security", "wear_reminders", "outfit_suggestions", "product_news")
+SORTS = frozenset(
+    f"{sign}{name}"
+    for sign in ("", "-")
+    for name in (
+        [
+            "created_at",
+            "updated_at",
+            "name",
+            "brand",
+            "purchase_date",
+            "price",
+            "wear_count",
+            "last_worn_at",
+            "color",
+        ]
+    )
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserSettings:
+    default_sort: str = "-created_at"
+    notifications: tuple[tuple[str, bool], ...] = tuple((k, k == "security") for k in NOTIFICATION_KINDS)
+    appearance: Appearance = Appearance.SYSTEM
+    units: Units = Units.METRIC
+    currency: str = "EUR"
+    hemisphere: Hemisphere = Hemisphere.NORTH
+
+    @property
+    def notification_map(self) -> dict[str, bool]:
+        return dict(self.notifications)
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        default_sort: str,
+        notifications: dict[str, bool],
+        appearance: str,
+        units: str,
+        currency: str,
+        hemisphere: str,
+    ) -> UserSettings:
+        errors = ErrorCollector()
+        if default_sort not in SORTS:
+            errors.add("default_sort", f"{default_sort!r} is not a sort of the item list")
+        unknown = sorted(set(notifications) - set(NOTIFICATION_KINDS))
+        if unknown:
+            errors.add("notifications", f"unknown kinds {unknown}; use {', '.join(NOTIFICATION_KINDS)}")
+        look = errors.attempt("appearance", lambda: enum_value(Appearance, appearance, ""))
+        measure = errors.attempt("units", lambda: enum_value(Units, units, ""))
+        half = errors.attempt("hemisphere", lambda: enum_value(Hemisphere, hemisphere, ""))
+        if currency.upper() not in CURRENCIES:
+            errors.add("currency", f"{currency!r} is not an ISO 4217 currency code")
+        errors.raise_if_any()
+        assert look is not None and measure is not None and half is not None
+        return cls(
+            default_sort=default_sort,
+            notifications=tuple((k, bool(notifications.get(k, v))) for k, v in cls().notifications),
+            appearance=look,
+            units=measure,
+            currency=currency.upper(),
+            hemisphere=half,
+        )
 
 
 def normalise_email(value: str) -> str:
@@ -38,13 +129,13 @@ def normalise_email(value: str) -> str:
     return f"{local.casefold()}@{domain.casefold()}"
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, field_name: str = "password") -> str:
     if len(password) < PASSWORD_MIN:
-        raise InvalidValue.of("password", f"must be at least {PASSWORD_MIN} characters")
+        raise InvalidValue.of(field_name, f"must be at least {PASSWORD_MIN} characters")
     if len(password) > PASSWORD_MAX:
-        raise InvalidValue.of("password", f"must be at most {PASSWORD_MAX} characters")
+        raise InvalidValue.of(field_name, f"must be at most {PASSWORD_MAX} characters")
     if not password.strip():
-        raise InvalidValue.of("password", "must not be only whitespace")
+        raise InvalidValue.of(field_name, "must not be only whitespace")
     return password
 
 
@@ -64,9 +155,40 @@ class User:
     roles: frozenset[Role] = frozenset({Role.USER})
     verified: bool = False
     disabled: bool = False
-    settings: dict[str, str] = field(default_factory=dict)
+    settings: UserSettings = field(default_factory=UserSettings)
+    totp_secret: str | None = None
+    totp_enabled: bool = False
+    totp_last_step: int | None = None
+    recovery_codes: tuple[str, ...] = ()  # hashes
+    failed_logins: int = 0
+    locked_until: datetime | None = None
     version: int = 1
 
     @classmethod
     def register(cls, email: str, name: str, password_hash: str, now: datetime) -> User:
         return cls(UserId(uuid.uuid4()), normalise_email(email), display_name(name), password_hash, now)
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    def locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
+
+    def login_failed(self, now: datetime) -> None:
+        self.failed_logins += 1
+        over = self.failed_logins - FREE_ATTEMPTS
+        if over >= 0:
+            self.locked_until = now + min(LONGEST_LOCK, FIRST_LOCK * 2 ** min(over, 16))
+        self.version += 1
+
+    def login_succeeded(self) -> None:
+        if self.failed_logins or self.locked_until:
+            self.failed_logins, self.locked_until = 0, None
+            self.version += 1
+
+    def change(self, **fields: object) -> None:
+        """Apply attribute changes and bump the version (for the few fields users edit)."""
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.version += 1

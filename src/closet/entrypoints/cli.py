@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if value is not None:  # flags win over the environment, in every worker
             os.environ[f"CLOSET_{name.upper()}"] = str(value)
     try:
-        settings = load_settings(need_secret=args.command == "serve")
+        settings = load_settings(serving=args.command == "serve")
         if args.command == "migrate":
             asyncio.run(migrate_database(settings))
             print(f"closet: the {settings.profile} database is up to date")

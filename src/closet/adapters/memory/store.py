@@ -6,6 +6,7 @@ from typing import Any
 
 from closet.application.ports.documents import AuditEntry, DocumentKind
 from closet.domain.items import ClothingItem, ItemId
+from closet.domain.sessions import AccountToken, RefreshToken, Session, SessionId
 from closet.domain.users import User, UserId
 
 
@@ -23,6 +24,9 @@ class MemoryStore:
     items: dict[ItemId, ClothingItem] = field(default_factory=dict)
     outbox: dict[int, OutboxRow] = field(default_factory=dict)
     next_outbox_id: int = 1
+    sessions: dict[SessionId, Session] = field(default_factory=dict)
+    refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
+    account_tokens: dict[str, AccountToken] = field(default_factory=dict)
 
 
 @dataclass

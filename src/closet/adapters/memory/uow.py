@@ -6,6 +6,7 @@ from typing import Self
 
 from closet.adapters.memory.items import MemoryItemRepository
 from closet.adapters.memory.outbox import MemoryOutbox
+from closet.adapters.memory.sessions import MemoryAccountTokenRepository, MemorySessionRepository
 from closet.adapters.memory.store import MemoryStore
 from closet.adapters.memory.users import MemoryUserRepository
 from closet.application.ports.uow import UnitOfWork
@@ -21,6 +22,8 @@ class MemoryUnitOfWork(UnitOfWork):
         self.items = MemoryItemRepository(self.store)
         self.users = MemoryUserRepository(self.store)
         self.outbox = MemoryOutbox(self.store)
+        self.sessions = MemorySessionRepository(self.store)
+        self.account_tokens = MemoryAccountTokenRepository(self.store)
         return self
 
     async def __aexit__(
@@ -40,5 +43,7 @@ class MemoryUnitOfWork(UnitOfWork):
         for user_id, user in self.users.pending.items():
             self.store.users[user_id] = copy.copy(user)
         self.outbox.commit()
+        self.sessions.commit()
+        self.account_tokens.commit()
         self.items.pending.clear()
         self.users.pending.clear()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import copy
 
 from closet.adapters.memory.store import MemoryStore
-from closet.application.errors import Conflict
+from closet.application.errors import Conflict, StaleVersion
 from closet.application.ports.users import UserRepository
 from closet.domain.users import User, UserId
 
@@ -28,3 +28,13 @@ class MemoryUserRepository(UserRepository):
     async def get_by_email(self, email: str) -> User | None:
         found = next((u for u in self._all().values() if u.email == email), None)
         return copy.copy(found) if found else None
+
+    async def update(self, user: User, expected_version: int) -> None:
+        current = await self.get(user.id)
+        if current is None or current.version != expected_version:
+            raise StaleVersion(expected_version, current.version if current else 0)
+        self.pending[user.id] = copy.copy(user)
+
+    async def page(self, after_email: str | None, limit: int) -> list[User]:
+        ordered = sorted(self._all().values(), key=lambda u: u.email)
+        return [copy.copy(u) for u in ordered if after_email is None or u.email > after_email][:limit]

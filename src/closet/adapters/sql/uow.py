@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from closet.adapters.sql.items import SqlItemRepository
 from closet.adapters.sql.outbox import SqlOutbox
+from closet.adapters.sql.sessions import SqlAccountTokenRepository, SqlSessionRepository
 from closet.adapters.sql.users import SqlUserRepository
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.uow import UnitOfWork
@@ -35,6 +36,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.items = SqlItemRepository(self._conn)
         self.users = SqlUserRepository(self._conn)
         self.outbox = SqlOutbox(self._conn)
+        self.sessions = SqlSessionRepository(self._conn)
+        self.account_tokens = SqlAccountTokenRepository(self._conn)
         return self
 
     async def __aexit__(

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select
+from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from closet.adapters.sql.tables import users
-from closet.application.errors import Conflict
+from closet.application.errors import Conflict, StaleVersion
 from closet.application.ports.users import UserRepository
-from closet.domain.users import Role, User, UserId
+from closet.domain.users import Appearance, Hemisphere, Role, Units, User, UserId, UserSettings
 
 
 class SqlUserRepository(UserRepository):
@@ -31,8 +31,25 @@ class SqlUserRepository(UserRepository):
         row = (await self.conn.execute(select(users).where(users.c.email == email))).mappings().first()
         return _from_row(row) if row else None
 
+    async def update(self, user: User, expected_version: int) -> None:
+        values = _to_row(user)
+        del values["id"], values["created_at"]
+        result = await self.conn.execute(
+            update(users).where(users.c.id == user.id, users.c.version == expected_version).values(values)
+        )
+        if result.rowcount != 1:
+            current = await self.conn.scalar(select(users.c.version).where(users.c.id == user.id))
+            raise StaleVersion(expected_version, current or 0)
+
+    async def page(self, after_email: str | None, limit: int) -> list[User]:
+        query = select(users).order_by(users.c.email).limit(limit)
+        if after_email is not None:
+            query = query.where(users.c.email > after_email)
+        return [_from_row(r) for r in (await self.conn.execute(query)).mappings()]
+
 
 def _to_row(user: User) -> dict[str, Any]:
+    s = user.settings
     return {
         "id": user.id,
         "email": user.email,
@@ -41,10 +58,37 @@ def _to_row(user: User) -> dict[str, Any]:
         "roles": sorted(r.value for r in user.roles),
         "verified": user.verified,
         "disabled": user.disabled,
-        "settings": dict(user.settings),
+        "settings": {
+            "default_sort": s.default_sort,
+            "notifications": s.notification_map,
+            "appearance": s.appearance.value,
+            "units": s.units.value,
+            "currency": s.currency,
+            "hemisphere": s.hemisphere.value,
+        },
         "version": user.version,
         "created_at": user.created_at,
+        "totp_secret": user.totp_secret,
+        "totp_enabled": user.totp_enabled,
+        "totp_last_step": user.totp_last_step,
+        "recovery_codes": list(user.recovery_codes),
+        "failed_logins": user.failed_logins,
+        "locked_until": user.locked_until,
     }
+
+
+def _settings(raw: dict[str, Any]) -> UserSettings:
+    """Stored settings; keys missing from older rows take the defaults."""
+    default = UserSettings()
+    notes = {**default.notification_map, **raw.get("notifications", {})}
+    return UserSettings(
+        default_sort=raw.get("default_sort", default.default_sort),
+        notifications=tuple((k, bool(notes[k])) for k in default.notification_map),
+        appearance=Appearance(raw.get("appearance", default.appearance.value)),
+        units=Units(raw.get("units", default.units.value)),
+        currency=raw.get("currency", default.currency),
+        hemisphere=Hemisphere(raw.get("hemisphere", default.hemisphere.value)),
+    )
 
 
 def _from_row(row: RowMapping) -> User:
@@ -57,6 +101,12 @@ def _from_row(row: RowMapping) -> User:
         roles=frozenset(Role(r) for r in row["roles"]),
         verified=row["verified"],
         disabled=row["disabled"],
-        settings=dict(row["settings"]),
+        settings=_settings(dict(row["settings"])),
         version=row["version"],
+        totp_secret=row["totp_secret"],
+        totp_enabled=row["totp_enabled"],
+        totp_last_step=row["totp_last_step"],
+        recovery_codes=tuple(row["recovery_codes"]),
+        failed_logins=row["failed_logins"],
+        locked_until=row["locked_until"],
     )

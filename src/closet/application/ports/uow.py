@@ -6,6 +6,7 @@ from typing import Protocol, Self
 
 from closet.application.ports.items import ItemRepository
 from closet.application.ports.outbox import Outbox
+from closet.application.ports.sessions import AccountTokenRepository, SessionRepository
 from closet.application.ports.users import UserRepository
 
 
@@ -15,6 +16,8 @@ class UnitOfWork(Protocol):
     items: ItemRepository
     users: UserRepository
     outbox: Outbox
+    sessions: SessionRepository
+    account_tokens: AccountTokenRepository
 
     @abstractmethod
     async def __aenter__(self) -> Self: ...

@@ -17,3 +17,11 @@ class UserRepository(Protocol):
     @abstractmethod
     async def get_by_email(self, email: str) -> User | None:
         """Look up by the normalised email."""
+
+    @abstractmethod
+    async def update(self, user: User, expected_version: int) -> None:
+        """Save ``user``; raises StaleVersion if the stored version is not ``expected_version``."""
+
+    @abstractmethod
+    async def page(self, after_email: str | None, limit: int) -> list[User]:
+        """Users in email order, after ``after_email`` (administration)."""

@@ -6,7 +6,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -14,12 +15,19 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 import closet
 from closet.container import Container, build_container
 from closet.entrypoints.http.auth import TokenIssuer, build_jwt_auth
-from closet.entrypoints.http.controllers.accounts import AuthController, MeController
+from closet.entrypoints.http.controllers.accounts import (
+    AuthController,
+    LoginController,
+    PasswordResetController,
+)
+from closet.entrypoints.http.controllers.admin import AdminController
 from closet.entrypoints.http.controllers.health import health, ready
 from closet.entrypoints.http.controllers.items import ItemController
+from closet.entrypoints.http.controllers.me import MeController
 from closet.entrypoints.http.deps import dependencies
 from closet.entrypoints.http.errors import EXCEPTION_HANDLERS
 from closet.entrypoints.http.middleware import RequestLogMiddleware
+from closet.entrypoints.http.security import RateLimits, SecurityHeadersMiddleware
 from closet.settings import Settings, load_settings
 
 
@@ -27,6 +35,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or load_settings()
     container = container or build_container(settings)
     jwt_auth = build_jwt_auth(settings)
+    limits = RateLimits(settings)
 
     @asynccontextmanager
     async def resources(_: Litestar) -> AsyncIterator[None]:
@@ -56,7 +65,21 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
     )
     app = Litestar(
-        route_handlers=[health, ready, AuthController, MeController, ItemController],
+        route_handlers=[
+            health,
+            ready,
+            Router("/", route_handlers=[LoginController], middleware=[limits.login.middleware]),
+            Router("/", route_handlers=[PasswordResetController], middleware=[limits.reset.middleware]),
+            AuthController,
+            MeController,
+            AdminController,
+            ItemController,
+        ],
+        middleware=[limits.general.middleware],
+        stores={"rate_limit": container.rate_limit_store()},
+        cors_config=CORSConfig(allow_origins=settings.allowed_origins, allow_credentials=False)
+        if settings.allowed_origins
+        else None,
         state=State({"container": container, "tokens": TokenIssuer(jwt_auth), "settings": settings}),
         dependencies=dependencies(),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -69,5 +92,5 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     )
     # Outermost, so that every response (401s from auth, 404s for unknown routes, 405s)
     # carries a request id and gets its log line; Litestar's own middleware list runs per route.
-    app.asgi_handler = RequestLogMiddleware(app.asgi_handler)
+    app.asgi_handler = RequestLogMiddleware(SecurityHeadersMiddleware(app.asgi_handler))
     return app

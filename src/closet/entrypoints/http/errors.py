@@ -15,7 +15,10 @@ from closet.application.errors import (
     ApplicationError,
     AuthenticationFailed,
     Conflict,
+    Forbidden,
     NotFound,
+    SecondFactorRequired,
+    ServiceUnavailable,
     StaleVersion,
     StorageUnavailable,
     VersionRequired,
@@ -32,7 +35,10 @@ STATUS_OF: dict[type[ApplicationError], int] = {
     StaleVersion: 412,
     VersionRequired: 428,
     AuthenticationFailed: 401,
+    SecondFactorRequired: 401,
+    Forbidden: 403,
     StorageUnavailable: 503,
+    ServiceUnavailable: 503,
 }
 
 
@@ -128,6 +134,8 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     headers = dict(exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
+    if status == 429 and "RateLimit-Reset" in headers:  # Litestar sends the draft header only
+        headers["Retry-After"] = str(max(1, int(headers["RateLimit-Reset"])))
     title = _TITLES.get(status, "Request refused")
     detail = exc.detail if exc.detail and status < 500 else None
     return problem_response(
@@ -165,13 +173,15 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[P
 
 _DESCRIPTIONS = {
     400: "Malformed request: wrong types, unknown fields or parameters, unparsable JSON",
-    401: "Missing, invalid or expired token",
+    401: "Missing, invalid or expired token (or credentials)",
+    403: "Not allowed for this user",
     404: "No such resource for this user",
     409: "Conflicts with an existing resource",
     412: "The version sent is not the current one",
     413: "Request body too large",
     422: "A value breaks a rule; `errors` names each field",
     428: "A version (If-Match or `version`) is required",
+    429: "Too many requests; retry after Retry-After seconds",
     503: "A store is unavailable; retry after Retry-After seconds",
 }
 

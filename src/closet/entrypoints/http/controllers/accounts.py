@@ -1,29 +1,44 @@
+"""Authentication: register, log in (JSON and OAuth2 form), refresh, log out, passwords."""
+
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, URLEncodedBody
 
 from closet.application.accounts import (
-    Authenticate,
     Credentials,
-    GetProfile,
+    LogIn,
+    LogOut,
+    NewSession,
+    Refresh,
     RegisterCommand,
     RegisterUser,
+    RequestPasswordReset,
+    ResetPassword,
+    VerifyEmail,
 )
 from closet.domain.users import User
-from closet.entrypoints.http.auth import TokenIssuer
+from closet.entrypoints.http.auth import TokenIssuer, session_of
 from closet.entrypoints.http.errors import problem_responses
 from closet.entrypoints.http.schemas.accounts import (
+    Accepted,
+    ForgotIn,
     LoginIn,
-    MeRead,
+    RefreshIn,
     RegisterIn,
+    ResetIn,
     TokenForm,
+    TokenIn,
     TokenRead,
     UserRead,
 )
+
+PUBLIC = {"exclude_from_auth": True}
+RESET_ACCEPTED = "if the address belongs to an account, a reset link is on its way"
 
 
 def user_read(user: User) -> UserRead:
@@ -37,22 +52,88 @@ def user_read(user: User) -> UserRead:
     )
 
 
-def _token(tokens: TokenIssuer, user: User) -> TokenRead:
-    seconds = int(tokens.lifetime.total_seconds())
-    return TokenRead(access_token=tokens.issue(user), token_type="bearer", expires_in=seconds)
+def token_read(tokens: TokenIssuer, opened: NewSession) -> TokenRead:
+    return TokenRead(
+        access_token=tokens.issue(opened.user, opened.session_id),
+        token_type="bearer",
+        expires_in=int(tokens.lifetime.total_seconds()),
+        refresh_token=opened.refresh_token,
+        refresh_expires_in=int((opened.refresh_expires_at - datetime.now(UTC)).total_seconds()),
+    )
+
+
+def _device(request: Request[Any, Any, Any], given: str | None) -> str:
+    return given or request.headers.get("user-agent", "unknown device")
+
+
+class LoginController(Controller):
+    """The two log-in routes: rate-limited per IP (see app.py)."""
+
+    path = "/api/v1/auth"
+    tags = ["auth"]
+    opt = PUBLIC
+
+    @post("/login", operation_id="LogIn", status_code=200, responses=problem_responses(400, 401, 429, 503))
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[LoginIn],
+        log_in: NamedDependency[LogIn],
+        tokens: NamedDependency[TokenIssuer],
+    ) -> TokenRead:
+        creds = Credentials(
+            email=data.email,
+            password=data.password,
+            otp=data.otp,
+            recovery_code=data.recovery_code,
+            device=_device(request, data.device),
+        )
+        return token_read(tokens, await log_in(creds))
+
+    @post(
+        "/token",
+        operation_id="Token",
+        status_code=200,
+        summary="OAuth2 password flow",
+        responses=problem_responses(400, 401, 429, 503),
+    )
+    async def token(
+        self,
+        request: Request[Any, Any, Any],
+        data: URLEncodedBody[TokenForm],
+        log_in: NamedDependency[LogIn],
+        tokens: NamedDependency[TokenIssuer],
+    ) -> TokenRead:
+        creds = Credentials(
+            email=data.username, password=data.password, otp=data.otp, device=_device(request, None)
+        )
+        return token_read(tokens, await log_in(creds))
+
+
+class PasswordResetController(Controller):
+    """Asking for a reset link: rate-limited per IP (see app.py); answers never reveal an account."""
+
+    path = "/api/v1/auth/password"
+    tags = ["auth"]
+    opt = PUBLIC
+
+    @post("/forgot", operation_id="ForgotPassword", status_code=202, responses=problem_responses(400, 429))
+    async def forgot(
+        self, data: JSONBody[ForgotIn], request_password_reset: NamedDependency[RequestPasswordReset]
+    ) -> Accepted:
+        await request_password_reset(data.email)
+        return Accepted(RESET_ACCEPTED)
+
+    @post("/reset", operation_id="ResetPassword", status_code=204, responses=problem_responses(400, 422, 429))
+    async def reset(self, data: JSONBody[ResetIn], reset_password: NamedDependency[ResetPassword]) -> None:
+        await reset_password(data.token, data.new_password)
 
 
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
-    opt = {"exclude_from_auth": True}
 
-    @post(
-        "/register",
-        operation_id="Register",
-        responses=problem_responses(400, 409, 422, 503),
-        summary="Create an account",
-    )
+    @post("/register", operation_id="Register", opt=PUBLIC, responses=problem_responses(400, 409, 422, 503))
     async def register(
         self, data: JSONBody[RegisterIn], register_user: NamedDependency[RegisterUser]
     ) -> UserRead:
@@ -60,44 +141,47 @@ class AuthController(Controller):
         return user_read(await register_user(cmd))
 
     @post(
-        "/login",
-        operation_id="LogIn",
-        responses=problem_responses(400, 401, 503),
-        summary="Log in with JSON",
+        "/refresh",
+        operation_id="Refresh",
         status_code=200,
+        opt=PUBLIC,
+        summary="Trade a refresh token for a new pair (the old one stops working)",
+        responses=problem_responses(400, 401, 503),
     )
-    async def login(
+    async def refresh(
         self,
-        data: JSONBody[LoginIn],
-        authenticate: NamedDependency[Authenticate],
+        data: JSONBody[RefreshIn],
+        refresh: NamedDependency[Refresh],
         tokens: NamedDependency[TokenIssuer],
     ) -> TokenRead:
-        user = await authenticate(Credentials(email=data.email, password=data.password))
-        return _token(tokens, user)
+        return token_read(tokens, await refresh(data.refresh_token))
 
     @post(
-        "/token",
-        operation_id="Token",
-        responses=problem_responses(400, 401, 503),
-        summary="OAuth2 password flow",
-        status_code=200,
+        "/verify-email",
+        operation_id="VerifyEmail",
+        status_code=204,
+        opt=PUBLIC,
+        responses=problem_responses(400, 422),
     )
-    async def token(
-        self,
-        data: URLEncodedBody[TokenForm],
-        authenticate: NamedDependency[Authenticate],
-        tokens: NamedDependency[TokenIssuer],
-    ) -> TokenRead:
-        user = await authenticate(Credentials(email=data.username, password=data.password))
-        return _token(tokens, user)
+    async def verify(self, data: JSONBody[TokenIn], verify_email: NamedDependency[VerifyEmail]) -> None:
+        await verify_email(data.token)
 
+    @post(
+        "/logout",
+        operation_id="LogOut",
+        status_code=204,
+        summary="End this session",
+        responses=problem_responses(401, 404),
+    )
+    async def logout(self, request: Request[User, Any, Any], log_out: NamedDependency[LogOut]) -> None:
+        await log_out.one(request.user.id, session_of(request))
 
-class MeController(Controller):
-    path = "/api/v1/me"
-    tags = ["me"]
-
-    @get("/", operation_id="Me", responses=problem_responses(401, 503), summary="The logged-in user")
-    async def me(self, request: Request[User, Any, Any], get_profile: NamedDependency[GetProfile]) -> MeRead:
-        profile = await get_profile(request.user.id)
-        base = user_read(profile.user)
-        return MeRead(**{f: getattr(base, f) for f in base.__struct_fields__}, item_count=profile.item_count)
+    @post(
+        "/logout-all",
+        operation_id="LogOutEverywhere",
+        status_code=204,
+        summary="End every session",
+        responses=problem_responses(401),
+    )
+    async def logout_all(self, request: Request[User, Any, Any], log_out: NamedDependency[LogOut]) -> None:
+        await log_out.all(request.user.id)

@@ -1,0 +1,1 @@
+"""Delivering account emails: SMTP, or the log for the embedded default."""

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from closet.application.accounts.common import AccountKit, audit, mail_token
+from closet.application.errors import Conflict
+from closet.application.ports.uow import UnitOfWork
+from closet.domain.errors import ErrorCollector
+from closet.domain.sessions import VERIFY_LIFETIME, TokenPurpose
+from closet.domain.users import User, check_password, display_name, normalise_email
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterCommand:
+    email: str
+    password: str
+    display_name: str
+
+
+class RegisterUser:
+    """A new, unverified account; a verification link goes to the address."""
+
+    def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
+        self.uow, self.kit = uow, kit
+
+    async def __call__(self, cmd: RegisterCommand) -> User:
+        errors = ErrorCollector()
+        email = errors.attempt("", lambda: normalise_email(cmd.email))
+        errors.attempt("", lambda: check_password(cmd.password))
+        name = errors.attempt("", lambda: display_name(cmd.display_name))
+        errors.raise_if_any()
+        assert email is not None and name is not None
+        async with self.uow as uow:
+            if await uow.users.get_by_email(email) is not None:
+                raise Conflict("an account with this email already exists")
+        password_hash = await self.kit.hasher.hash(cmd.password)
+        now = self.kit.clock.now()
+        user = User.register(email, name, password_hash, now)
+        async with self.uow as uow:
+            await uow.users.add(user)
+            token = await mail_token(uow, user, TokenPurpose.VERIFY_EMAIL, VERIFY_LIFETIME, now)
+            queued = await audit(self.kit, uow, actor_id=user.id, action="account.register")
+            await uow.commit()
+        await self.kit.sync.publish(queued)
+        self.kit.notifier.verify_email(user.email, token)
+        return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -91,3 +92,30 @@ async def test_the_relay_backs_off_and_keeps_each_documents_newest(parts) -> Non
     clock.advance(timedelta(seconds=120))
     assert (await sync.drain()).applied == 3
     assert docs.docs[(KIND, doc)]["version"] == 3
+
+
+async def test_with_a_relay_running_only_the_relay_probes_a_store_that_was_down(parts) -> None:  # type: ignore[no-untyped-def]
+    store, docs, clock, sync = parts
+    stop = asyncio.Event()
+    relay = asyncio.create_task(sync.run_forever(0.01, stop))
+    try:
+        docs.available = False
+        doc = uuid.uuid4()
+        await sync.publish(await queue(sync, store, change(doc, 1)))  # trips the breaker
+        clock.advance(BREAKER_COOLDOWN * 10)
+        later = uuid.uuid4()
+        await sync.publish(await queue(sync, store, change(later, 1)))
+        assert docs.docs == {}  # requests still leave it to the relay, however long it has been
+        docs.available = True
+        clock.advance(timedelta(minutes=5))  # past the relay's backoff
+        for _ in range(200):
+            if (KIND, later) in docs.docs:
+                break
+            await asyncio.sleep(0.01)
+        assert {(KIND, doc), (KIND, later)} <= set(docs.docs)
+        direct = uuid.uuid4()
+        await sync.publish(await queue(sync, store, change(direct, 1)))
+        assert (KIND, direct) in docs.docs  # the relay closed the breaker: requests apply again
+    finally:
+        stop.set()
+        await relay

@@ -38,6 +38,8 @@ DIRECT_LEASE = timedelta(seconds=10)  # the request applies its own rows; the re
 RELAY_LEASE = timedelta(seconds=60)
 BREAKER_COOLDOWN = timedelta(seconds=5)
 MAX_BACKOFF_SECONDS = 60.0
+OUTBOX_RETENTION = timedelta(days=7)  # applied rows stay this long: reads and repairs use them
+PURGE_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ class DocumentSync:
     ) -> None:
         self.uow_factory, self.documents, self.audit, self.clock = uow_factory, documents, audit, clock
         self._open_until: datetime | None = None
+        self._relay_running = False  # then the relay alone probes a store that was down
 
     # --- writing -------------------------------------------------------------------------
 
@@ -175,18 +178,45 @@ class DocumentSync:
 
     async def run_forever(self, interval: float, stop: asyncio.Event) -> None:
         """The relay loop started with the app (or by `closet relay`)."""
-        while not stop.is_set():
-            try:
-                report = await self.drain()
-            except StorageUnavailable as exc:  # the SQL side itself is down: wait and retry
-                log.warning("relay: %s", exc)
-                report = RelayReport(0, 1)
-            if report.applied:
-                log.info("relay: applied %d pending document changes", report.applied)
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=interval)
-            except TimeoutError:
-                continue
+        self._relay_running = True
+        next_purge = self.clock.now()
+        try:
+            while not stop.is_set():
+                try:
+                    report = await self.drain()
+                    await self._probe_if_open()
+                    if self.clock.now() >= next_purge:
+                        await self._purge()
+                        next_purge = self.clock.now() + PURGE_EVERY
+                except StorageUnavailable as exc:  # the SQL side itself is down: wait and retry
+                    log.warning("relay: %s", exc)
+                    report = RelayReport(0, 1)
+                if report.applied:
+                    log.info("relay: applied %d pending document changes", report.applied)
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=interval)
+                except TimeoutError:
+                    continue
+        finally:
+            self._relay_running = False
+
+    async def _probe_if_open(self) -> None:
+        """With nothing to relay, one cheap read tells whether a store that was down is back."""
+        if self._open_until is None:
+            return
+        try:
+            await self.documents.get(DocumentKind.ITEM_TAGS, uuid.UUID(int=0), uuid.UUID(int=0))
+        except StorageUnavailable:
+            return
+        log.info("relay: the documents store is reachable again")
+        self._open_until = None
+
+    async def _purge(self) -> None:
+        async with self.uow_factory() as uow:
+            purged = await uow.outbox.purge_done(self.clock.now() - OUTBOX_RETENTION)
+            await uow.commit()
+        if purged:
+            log.info("relay: purged %d applied outbox rows older than %s", purged, OUTBOX_RETENTION)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -234,14 +264,18 @@ class DocumentSync:
     async def _failed(self, messages: Sequence[OutboxMessage], exc: Exception) -> None:
         self._trip(exc)
         attempts = max(m.attempts for m in messages) + 1
-        delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(attempts, 10)) * (1 + random.random() / 2)  # noqa: S311
+        delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** min(attempts, 10) * (1 + random.random() / 2))  # noqa: S311
         async with self.uow_factory() as uow:
             retry_at = self.clock.now() + timedelta(seconds=delay)
             await uow.outbox.mark_failed([m.id for m in messages], str(exc)[:500], retry_at)
             await uow.commit()
 
     def _breaker_open(self) -> bool:
-        return self._open_until is not None and self.clock.now() < self._open_until
+        if self._open_until is None:
+            return False
+        # With a relay in this process, requests never wait on a store that was down: the
+        # relay finds out when it is back. Without one, requests try again after a cooldown.
+        return self._relay_running or self.clock.now() < self._open_until
 
     def _trip(self, exc: Exception) -> None:
         log.warning("documents store unavailable, the relay will catch up: %s", exc)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
 from collections.abc import Sequence
 
 from closet.application.doctor import DriftReport
+from closet.application.errors import StorageUnavailable
 from closet.container import Container, DatabaseNotReady, build_container, check_database, migrate_database
 from closet.settings import Settings, SettingsError, load_settings
 
@@ -39,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"closet: the {settings.profile} database is up to date")
             return 0
         asyncio.run(check_database(settings))  # once, before any worker starts
+        logging.basicConfig(
+            level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
         if args.command == "relay":
             return asyncio.run(_relay(settings, once=args.once))
         if args.command == "doctor":
@@ -46,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"closet: {exc}", file=sys.stderr)
         return 2
-    except DatabaseNotReady as exc:
+    except (DatabaseNotReady, StorageUnavailable) as exc:
         print(f"closet: {exc}", file=sys.stderr)
         return 1
     return _serve(settings)

@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, PyMongoError
 
 from closet.adapters.audit_json import audit_from_json, audit_to_json
-from closet.adapters.mongo.client import AUDIT_COLLECTION
+from closet.adapters.mongo.client import AUDIT_COLLECTION, ensure_indexes
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.documents import (
     AuditEntry,
@@ -52,8 +52,16 @@ def _only_duplicates(error: BulkWriteError) -> bool:
 class MongoDocumentStore(DocumentStore):
     def __init__(self, db: AsyncDatabase) -> None:  # type: ignore[type-arg]
         self.db = db
+        self._indexed = False
+
+    async def _ensure_indexes(self) -> None:
+        """Created at start when MongoDB is up; otherwise by the first write that reaches it."""
+        if not self._indexed:
+            await ensure_indexes(self.db)
+            self._indexed = True
 
     async def apply(self, changes: Sequence[DocumentChange]) -> None:
+        await _guard(self._ensure_indexes)
         now = datetime.now(UTC)
         by_kind: dict[DocumentKind, list[UpdateOne]] = {}
         for c in changes:

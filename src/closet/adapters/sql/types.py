@@ -11,7 +11,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 SCALE = 10_000  # money is stored exactly, in ten-thousandths
 
-JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+# A Python None is SQL NULL (not the JSON literal null), so "no value" looks the same everywhere.
+JsonDoc = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 def sortable_text(length: int) -> String:

@@ -203,6 +203,7 @@ class Container(containers.DeclarativeContainer):
     list_users = providers.Factory(accounts.ListUsers, uow=uow)
     set_disabled = providers.Factory(accounts.SetDisabled, uow=uow, kit=account_kit)
     set_roles = providers.Factory(accounts.SetRoles, uow=uow, kit=account_kit)
+    grant_admin = providers.Factory(accounts.GrantAdmin, uow=uow, kit=account_kit)
     user_audit = providers.Factory(accounts.UserAudit, audit_store=audit_store)
 
     add_item = providers.Factory(items.AddItem, uow=uow, clock=clock, sync=document_sync)

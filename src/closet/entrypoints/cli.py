@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from closet.application.doctor import DriftReport
-from closet.application.errors import StorageUnavailable
+from closet.application.errors import NotFound, StorageUnavailable
 from closet.container import Container, DatabaseNotReady, build_container, check_database, migrate_database
 from closet.settings import Settings, SettingsError, load_settings
 
@@ -28,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     relay.add_argument("--once", action="store_true", help="drain what is due, then exit")
     doctor = commands.add_parser("doctor", help="report drift between SQL and the documents store")
     doctor.add_argument("--repair", action="store_true", help="fix what it finds")
+    admin = commands.add_parser("admin", help="administration from the command line")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    grant = admin_commands.add_parser("grant", help="give a user the admin role")
+    grant.add_argument("email")
     args = parser.parse_args(argv)
 
     for name in ("host", "port", "workers"):
@@ -48,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_relay(settings, once=args.once))
         if args.command == "doctor":
             return asyncio.run(_doctor(settings, repair=args.repair))
+        if args.command == "admin":
+            return asyncio.run(_grant_admin(settings, args.email))
     except SettingsError as exc:
         print(f"closet: {exc}", file=sys.stderr)
         return 2
@@ -102,6 +108,19 @@ async def _doctor(settings: Settings, *, repair: bool) -> int:
         _print_report("found", result.before)
         _print_report("after repair", result.after)
         return 0 if result.after.total == 0 else 3
+    finally:
+        await _stop(container)
+
+
+async def _grant_admin(settings: Settings, email: str) -> int:
+    container = await _with_container(settings)
+    try:
+        user = await container.grant_admin().by_email(email)
+        print(f"closet: {user.email} is an admin")
+        return 0
+    except NotFound:
+        print(f"closet: no account uses {email}", file=sys.stderr)
+        return 1
     finally:
         await _stop(container)
 

@@ -1,6 +1,6 @@
 """Use cases of accounts: registration, sessions, passwords, two-factor, profile, admin."""
 
-from closet.application.accounts.admin import ListUsers, SetDisabled, SetRoles, UserAudit
+from closet.application.accounts.admin import GrantAdmin, ListUsers, SetDisabled, SetRoles, UserAudit
 from closet.application.accounts.passwords import (
     ChangePassword,
     RequestPasswordReset,
@@ -28,6 +28,7 @@ __all__ = [
     "CurrentUser",
     "DisableTotp",
     "GetProfile",
+    "GrantAdmin",
     "ListSessions",
     "ListUsers",
     "LogIn",

@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import partial
 
 from closet.application.accounts.common import AccountKit, audit, load_user, save_user
-from closet.application.errors import Conflict
+from closet.application.errors import Conflict, NotFound
 from closet.application.ports.documents import AuditEntry, AuditStore
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.errors import ErrorCollector, enum_value
-from closet.domain.users import Role, User, UserId
+from closet.domain.users import Role, User, UserId, normalise_email
 
 MAX_PAGE = 200
 
@@ -73,6 +73,40 @@ class SetRoles:
                 action="admin.roles_changed",
                 resource_id=user.id,
                 details={"before": before, "after": sorted(wanted)},
+            )
+            await uow.commit()
+        await self.kit.sync.publish(queued)
+        return user
+
+
+class GrantAdmin:
+    """Make a user an admin from the command line (`closet admin grant EMAIL`): the first admin
+    cannot be made over HTTP, which would need an admin already."""
+
+    def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
+        self.uow, self.kit = uow, kit
+
+    async def by_email(self, email: str) -> User:
+        async with self.uow as uow:
+            user = await uow.users.get_by_email(normalise_email(email))
+        if user is None:
+            raise NotFound("user", email)
+        return await self(user.id)
+
+    async def __call__(self, user_id: UserId) -> User:
+        async with self.uow as uow:
+            user = await load_user(uow, user_id)
+            loaded = user.version
+            if Role.ADMIN not in user.roles:
+                user.change(roles=user.roles | {Role.ADMIN})
+            await save_user(uow, user, loaded)
+            queued = await audit(
+                self.kit,
+                uow,
+                actor_id=None,
+                action="admin.roles_changed",
+                resource_id=user.id,
+                details={"granted": "admin", "by": "command line"},
             )
             await uow.commit()
         await self.kit.sync.publish(queued)

@@ -1,0 +1,63 @@
+"""Every route in the OpenAPI document, called by user B with user A's ids: 404/403, no A data.
+
+The routes come from the app's own OpenAPI document, so a route added later is swept too.
+A path parameter is filled with the id of A's thing of that kind; a request body is a
+plausible one for the route when the test knows it, else an empty object.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+from tests.http.conftest import PASSWORD, SignUp, coat
+
+Client = AsyncTestClient  # type: ignore[type-arg]
+
+BODIES: dict[str, Any] = {
+    "UpdateItem": {"version": 1, "name": "stolen"},
+    "ArchiveItem": {"reason": "sold", "version": 1},
+    "RestoreItem": {"version": 1},
+    "AdminSetRoles": {"roles": ["user"]},
+}
+SAFE_STATUSES = {401, 403, 404}  # what another user's id may answer: nothing about it
+
+
+async def test_no_route_lets_one_user_reach_anothers_things(client: Client, sign_up: SignUp) -> None:
+    ann, bob = await sign_up("Ann"), await sign_up("Bob")
+    marker = f"Secret-{uuid.uuid4().hex[:8]}"
+    item = (await client.post("/api/v1/items", json=coat(name=marker, brand=marker, notes=marker),
+                              headers=ann.headers)).json()  # fmt: skip
+    ann_session = (await client.get("/api/v1/me/sessions", headers=ann.headers)).json()[0]["id"]
+    ids = {"item_id": item["id"], "session_id": ann_session, "user_id": ann.id}
+    secrets = [marker, ann.email]
+
+    schema = (await client.get("/schema/openapi.json")).json()
+    swept = 0
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            names = re.findall(r"{(\w+)}", path)
+            url = path.format(**{n: ids[n] for n in names})
+            # a fresh session for Bob each time: the routes include logging out
+            login = await client.post("/api/v1/auth/login", json={"email": bob.email, "password": PASSWORD})
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            body = BODIES.get(operation["operationId"], {})
+            response = await client.request(method.upper(), url, headers=headers, json=body)
+            label = f"{method.upper()} {path}"
+            assert response.status_code < 500, label
+            for secret in secrets:
+                assert secret not in response.text, f"{label} shows user A's data"
+            if names:
+                assert response.status_code in SAFE_STATUSES, f"{label} answered {response.status_code}"
+            swept += 1
+    assert swept >= 30  # every route of the API at the time of writing, and any added since
+
+    # and nothing of Ann's changed
+    again = await client.get(f"/api/v1/items/{item['id']}", headers=ann.headers)
+    assert again.status_code == 200 and again.json() == item
+    assert (await client.get("/api/v1/me/sessions", headers=ann.headers)).status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ class NxServer:
         return f"mongodb://127.0.0.1:{self.port}/?directConnection=true"
 
     def start(self) -> None:
+        self.stop()  # never two servers on one port (or one left behind)
         executable = Path(sys.executable).parent / "nx-27017"
         command = [
             str(executable),

@@ -39,6 +39,7 @@ class NxServer:
             "--pid-file", str(self.workdir / "nx.pid"),
         ]  # fmt: skip
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        atexit.register(self.stop)  # even if the test run is interrupted
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -106,6 +107,18 @@ def uow_factory(request: pytest.FixtureRequest) -> UowFactory:
 def nx_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NxServer]:
     """nx-27017, the MongoDB wire-protocol server from PyPI, on a free port."""
     server = NxServer(tmp_path_factory.mktemp("nx-27017"))
+    try:
+        server.start()
+    except (OSError, RuntimeError) as exc:
+        service_unavailable(f"cannot start nx-27017: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_nx_server(tmp_path: Path) -> Iterator[NxServer]:
+    """An nx-27017 of the test's own, which it may kill and restart."""
+    server = NxServer(tmp_path)
     try:
         server.start()
     except (OSError, RuntimeError) as exc:

@@ -6,9 +6,8 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -26,11 +25,8 @@ KIND = DocumentKind.ITEM_TAGS
 
 
 @pytest.fixture
-def mongo(tmp_path: Path) -> Iterator[NxServer]:
-    server = NxServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+def mongo(own_nx_server: NxServer) -> NxServer:
+    return own_nx_server
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,11 +34,8 @@ KIND = DocumentKind.ITEM_TAGS
 
 
 @pytest.fixture
-def mongo(tmp_path: Path) -> Iterator[NxServer]:
-    server = NxServer(tmp_path)
-    server.start()
-    yield server
-    server.stop()
+def mongo(own_nx_server: NxServer) -> NxServer:
+    return own_nx_server
 
 
 @pytest.fixture

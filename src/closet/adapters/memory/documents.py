@@ -35,9 +35,6 @@ class MemoryDocumentStore(DocumentStore):
                     "body": dict(c.body) if c.body is not None else None,
                 }
 
-    async def get(self, kind: DocumentKind, owner_id: uuid.UUID, doc_id: uuid.UUID) -> Document | None:
-        return (await self.get_many(kind, owner_id, [doc_id])).get(doc_id)
-
     async def get_many(
         self, kind: DocumentKind, owner_id: uuid.UUID, doc_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, Document]:

@@ -13,8 +13,9 @@ from closet.application.ports.clock import Clock
 from closet.application.ports.documents import JsonObject
 from closet.application.ports.security import PasswordHasher
 from closet.application.ports.uow import UnitOfWork
-from closet.application.secrets import new_token, token_hash
+from closet.application.secrets import new_token, recovery_hash, same, token_hash
 from closet.domain.sessions import AccountToken, TokenPurpose
+from closet.domain.totp import matching_step
 from closet.domain.users import User, UserId
 
 
@@ -73,3 +74,24 @@ async def mail_token(
     raw = new_token()
     await uow.account_tokens.add(AccountToken(token_hash(raw), user.id, purpose, now, now + lifetime))
     return raw
+
+
+def spend_second_factor(user: User, code: str | None, recovery_code: str | None, now: datetime) -> str | None:
+    """Check and use up a TOTP code (never the same step twice) or a recovery code (each once).
+
+    Returns which factor passed ("totp" or "recovery_code"), or None.
+    """
+    if user.totp_secret is None:
+        return None
+    if code:
+        step = matching_step(user.totp_secret, code, now, after=user.totp_last_step)
+        if step is not None:
+            user.change(totp_last_step=step)
+            return "totp"
+    if recovery_code:
+        wanted = recovery_hash(recovery_code)
+        match = next((h for h in user.recovery_codes if same(h, wanted)), None)
+        if match is not None:
+            user.change(recovery_codes=tuple(h for h in user.recovery_codes if h != match))
+            return "recovery_code"
+    return None

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from closet.application.accounts.common import AccountKit, audit, load_user, save_user
+from closet.application.accounts.common import AccountKit, audit, load_user, save_user, spend_second_factor
 from closet.application.documents import Queued
 from closet.application.errors import AuthenticationFailed, NotFound, SecondFactorRequired
 from closet.application.ports.uow import UnitOfWork
-from closet.application.secrets import new_token, recovery_hash, same, token_hash
+from closet.application.secrets import new_token, token_hash
 from closet.domain.errors import InvalidValue
 from closet.domain.sessions import REFRESH_LIFETIME, RefreshToken, Session, SessionId
-from closet.domain.totp import matching_step
 from closet.domain.users import User, UserId, normalise_email
 
 WRONG = "the email or password is wrong"
@@ -103,20 +102,14 @@ class LogIn:
         self, uow: UnitOfWork, user: User, creds: Credentials, now: datetime
     ) -> Queued | None:
         """Nothing to publish (an empty Queued) when it passes, None when it is wrong."""
-        if not user.totp_enabled or user.totp_secret is None:
+        if not user.totp_enabled:
             return Queued([], [])
-        if creds.otp:
-            step = matching_step(user.totp_secret, creds.otp, now, after=user.totp_last_step)
-            if step is None:
-                return None
-            user.change(totp_last_step=step)  # a code is good once
-            return Queued([], [])
-        if creds.recovery_code:
-            wanted = recovery_hash(creds.recovery_code)
-            match = next((h for h in user.recovery_codes if same(h, wanted)), None)
-            if match is None:
-                return None
-            user.change(recovery_codes=tuple(h for h in user.recovery_codes if h != match))
+        if not creds.otp and not creds.recovery_code:
+            raise SecondFactorRequired()
+        used = spend_second_factor(user, creds.otp, creds.recovery_code, now)
+        if used is None:
+            return None
+        if used == "recovery_code":
             return await audit(
                 self.kit,
                 uow,
@@ -124,7 +117,7 @@ class LogIn:
                 action="2fa.recovery_code_used",
                 details={"left": len(user.recovery_codes)},
             )
-        raise SecondFactorRequired()
+        return Queued([], [])
 
     async def _refuse(self, user: User | None, reason: str, *, count: bool = False) -> None:
         async with self.uow as uow:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from closet.application.accounts.common import AccountKit, audit, load_user, save_user
+from closet.application.accounts.common import AccountKit, audit, load_user, save_user, spend_second_factor
 from closet.application.errors import Conflict
 from closet.application.ports.uow import UnitOfWork
-from closet.application.secrets import new_recovery_codes, recovery_hash, same
+from closet.application.secrets import new_recovery_codes, recovery_hash
 from closet.domain.errors import InvalidValue
 from closet.domain.totp import matching_step, new_secret, provisioning_uri
-from closet.domain.users import User, UserId
+from closet.domain.users import UserId
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,23 +64,6 @@ class ConfirmTotp:
         return codes
 
 
-def _second_factor_ok(user: User, code: str | None, recovery_code: str | None, kit: AccountKit) -> bool:
-    if user.totp_secret is None:
-        return False
-    if code:
-        step = matching_step(user.totp_secret, code, kit.clock.now(), after=user.totp_last_step)
-        if step is not None:
-            user.change(totp_last_step=step)
-            return True
-    if recovery_code:
-        wanted = recovery_hash(recovery_code)
-        match = next((h for h in user.recovery_codes if same(h, wanted)), None)
-        if match is not None:
-            user.change(recovery_codes=tuple(h for h in user.recovery_codes if h != match))
-            return True
-    return False
-
-
 class DisableTotp:
     """Needs the password and a current code (or a recovery code)."""
 
@@ -99,7 +82,7 @@ class DisableTotp:
             if not user.totp_enabled:
                 raise Conflict("two-factor authentication is not on")
             loaded = user.version
-            if not _second_factor_ok(user, code, recovery_code, self.kit):
+            if spend_second_factor(user, code, recovery_code, self.kit.clock.now()) is None:
                 raise InvalidValue.of("code", "send a current code or an unused recovery code")
             user.change(totp_enabled=False, totp_secret=None, totp_last_step=None, recovery_codes=())
             await save_user(uow, user, loaded)
@@ -118,7 +101,7 @@ class RenewRecoveryCodes:
             if not user.totp_enabled:
                 raise Conflict("two-factor authentication is not on")
             loaded = user.version
-            if not _second_factor_ok(user, code, None, self.kit):
+            if spend_second_factor(user, code, None, self.kit.clock.now()) is None:
                 raise InvalidValue.of("code", "is not the current code of your authenticator app")
             codes = new_recovery_codes()
             user.change(recovery_codes=tuple(map(recovery_hash, codes)))

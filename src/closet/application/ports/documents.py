@@ -92,8 +92,8 @@ class DocumentStore(Protocol):
             [DocumentChange(kind=kind, owner_id=owner_id, doc_id=doc_id, version=version, body=None)]
         )
 
-    @abstractmethod
-    async def get(self, kind: DocumentKind, owner_id: uuid.UUID, doc_id: uuid.UUID) -> Document | None: ...
+    async def get(self, kind: DocumentKind, owner_id: uuid.UUID, doc_id: uuid.UUID) -> Document | None:
+        return (await self.get_many(kind, owner_id, [doc_id])).get(doc_id)
 
     @abstractmethod
     async def get_many(

@@ -43,7 +43,9 @@ from closet.settings import Profile, Settings
 log = logging.getLogger(__name__)
 
 
-async def open_sql(settings: Settings, engine: Callable[[], AsyncEngine]) -> AsyncIterator[None]:
+async def open_sql(
+    settings: Settings, engine: Callable[[], AsyncEngine], documents_engine: Callable[[], AsyncEngine]
+) -> AsyncIterator[None]:
     """Check (or, on the embedded profile, apply) migrations at start; dispose at stop."""
     if not settings.uses_sql:
         yield None
@@ -56,6 +58,7 @@ async def open_sql(settings: Settings, engine: Callable[[], AsyncEngine]) -> Asy
         yield None
     finally:
         await sql.dispose()
+        await documents_engine().dispose()
 
 
 def storage_kind(settings: Settings) -> str:
@@ -116,7 +119,14 @@ class Container(containers.DeclarativeContainer):
     engine = providers.Singleton(
         create_engine, settings.provided.database_url, pool_size=settings.provided.db_pool_size
     )
-    sql_lifecycle = providers.Resource(open_sql, settings=settings, engine=engine.provider)
+    # The SQL documents store has a pool of its own: a request that holds a unit-of-work
+    # connection while reading documents must never wait for a second one from the same pool.
+    documents_engine = providers.Singleton(
+        create_engine, settings.provided.database_url, pool_size=settings.provided.db_pool_size
+    )
+    sql_lifecycle = providers.Resource(
+        open_sql, settings=settings, engine=engine.provider, documents_engine=documents_engine.provider
+    )
     memory_store = providers.Singleton(MemoryStore)
     memory_documents = providers.Singleton(MemoryDocuments)
     mongo = providers.Singleton(
@@ -130,17 +140,22 @@ class Container(containers.DeclarativeContainer):
         sql=providers.Factory(SqlUnitOfWork, engine=engine),
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
     )
+    reader = providers.Selector(  # read-only units of work, for the use cases that only read
+        providers.Callable(storage_kind, settings),
+        sql=providers.Factory(SqlUnitOfWork, engine=engine, read_only=True),
+        memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
+    )
 
     documents = providers.Selector(
         providers.Callable(documents_kind, settings),
         mongo=providers.Singleton(MongoDocumentStore, db=mongo_db),
-        sql=providers.Singleton(SqlDocumentStore, engine=engine),
+        sql=providers.Singleton(SqlDocumentStore, engine=documents_engine),
         memory=providers.Singleton(MemoryDocumentStore, state=memory_documents),
     )
     audit_store = providers.Selector(
         providers.Callable(documents_kind, settings),
         mongo=providers.Singleton(MongoAuditStore, db=mongo_db),
-        sql=providers.Singleton(SqlAuditStore, engine=engine),
+        sql=providers.Singleton(SqlAuditStore, engine=documents_engine),
         memory=providers.Singleton(MemoryAuditStore, state=memory_documents),
     )
     document_sync = providers.Singleton(
@@ -155,7 +170,7 @@ class Container(containers.DeclarativeContainer):
         sql=providers.List(providers.Factory(SqlProbe, engine=engine)),
         memory=providers.List(providers.Factory(MemoryProbe)),
     )
-    check_readiness = providers.Factory(health.CheckReadiness, probes=probes, uow=uow)
+    check_readiness = providers.Factory(health.CheckReadiness, probes=probes, uow=reader)
     doctor = providers.Factory(
         doctor.Doctor, uow_factory=uow.provider, documents=documents, sync=document_sync, clock=clock
     )
@@ -187,9 +202,9 @@ class Container(containers.DeclarativeContainer):
     log_in = providers.Factory(accounts.LogIn, uow=uow, kit=account_kit)
     refresh = providers.Factory(accounts.Refresh, uow=uow, kit=account_kit)
     log_out = providers.Factory(accounts.LogOut, uow=uow, kit=account_kit)
-    list_sessions = providers.Factory(accounts.ListSessions, uow=uow)
-    current_user = providers.Factory(accounts.CurrentUser, uow=uow)
-    get_profile = providers.Factory(accounts.GetProfile, uow=uow)
+    list_sessions = providers.Factory(accounts.ListSessions, uow=reader)
+    current_user = providers.Factory(accounts.CurrentUser, uow=reader)
+    get_profile = providers.Factory(accounts.GetProfile, uow=reader)
     update_profile = providers.Factory(accounts.UpdateProfile, uow=uow, kit=account_kit)
     change_password = providers.Factory(accounts.ChangePassword, uow=uow, kit=account_kit)
     request_password_reset = providers.Factory(accounts.RequestPasswordReset, uow=uow, kit=account_kit)
@@ -200,20 +215,20 @@ class Container(containers.DeclarativeContainer):
     confirm_totp = providers.Factory(accounts.ConfirmTotp, uow=uow, kit=account_kit)
     disable_totp = providers.Factory(accounts.DisableTotp, uow=uow, kit=account_kit)
     renew_recovery_codes = providers.Factory(accounts.RenewRecoveryCodes, uow=uow, kit=account_kit)
-    list_users = providers.Factory(accounts.ListUsers, uow=uow)
+    list_users = providers.Factory(accounts.ListUsers, uow=reader)
     set_disabled = providers.Factory(accounts.SetDisabled, uow=uow, kit=account_kit)
     set_roles = providers.Factory(accounts.SetRoles, uow=uow, kit=account_kit)
     grant_admin = providers.Factory(accounts.GrantAdmin, uow=uow, kit=account_kit)
     user_audit = providers.Factory(accounts.UserAudit, audit_store=audit_store)
 
     add_item = providers.Factory(items.AddItem, uow=uow, clock=clock, sync=document_sync)
-    get_item = providers.Factory(items.GetItem, uow=uow, sync=document_sync)
+    get_item = providers.Factory(items.GetItem, uow=reader, sync=document_sync)
     update_item = providers.Factory(items.UpdateItem, uow=uow, clock=clock, sync=document_sync)
     archive_item = providers.Factory(items.ArchiveItem, uow=uow, clock=clock, sync=document_sync)
     restore_item = providers.Factory(items.RestoreItem, uow=uow, clock=clock, sync=document_sync)
     delete_item = providers.Factory(items.DeleteItem, uow=uow, clock=clock, sync=document_sync)
-    list_items = providers.Factory(items.ListItems, uow=uow, sync=document_sync)
-    item_facets = providers.Factory(items.ItemFacets, uow=uow)
+    list_items = providers.Factory(items.ListItems, uow=reader, sync=document_sync)
+    item_facets = providers.Factory(items.ItemFacets, uow=reader)
 
 
 def build_container(settings: Settings) -> Container:

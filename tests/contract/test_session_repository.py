@@ -66,3 +66,20 @@ async def test_account_tokens_are_single_use_and_voidable(uow_factory: UowFactor
     async with uow_factory() as uow:
         voided = await uow.account_tokens.get("o" * 64, TokenPurpose.RESET_PASSWORD)
         assert voided is not None and not voided.usable(NOW)
+
+
+async def test_the_signed_in_user_needs_a_live_session_of_their_own(uow_factory: UowFactory) -> None:
+    ann, bob = await _user(uow_factory), await _user(uow_factory)
+    mine, theirs = Session.start(ann.id, "a", NOW), Session.start(bob.id, "b", NOW)
+    async with uow_factory() as uow:
+        await uow.sessions.add(mine)
+        await uow.sessions.add(theirs)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.users.get_signed_in(ann.id, mine.id) == ann
+        assert await uow.users.get_signed_in(ann.id, theirs.id) is None  # someone else's session
+        mine.revoke("test", NOW)
+        await uow.sessions.save(mine)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.users.get_signed_in(ann.id, mine.id) is None

@@ -5,6 +5,7 @@ import copy
 from closet.adapters.memory.store import MemoryStore
 from closet.application.errors import Conflict, StaleVersion
 from closet.application.ports.users import UserRepository
+from closet.domain.sessions import SessionId
 from closet.domain.users import User, UserId
 
 
@@ -38,3 +39,10 @@ class MemoryUserRepository(UserRepository):
     async def page(self, after_email: str | None, limit: int) -> list[User]:
         ordered = sorted(self._all().values(), key=lambda u: u.email)
         return [copy.copy(u) for u in ordered if after_email is None or u.email > after_email][:limit]
+
+    async def get_signed_in(self, user_id: UserId, session_id: SessionId) -> User | None:
+        user = await self.get(user_id)
+        session = self.store.sessions.get(session_id)
+        if user is None or user.disabled or session is None or session.user_id != user_id:
+            return None
+        return user if session.active else None

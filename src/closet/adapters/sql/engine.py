@@ -49,5 +49,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Writers take the write lock up front, so a read-then-write transaction never fails
         # half-way with SQLITE_BUSY; readers (READ_ONLY) begin deferred and, in WAL mode,
         # never wait, not even for a writer in the same process.
-        read_only = connection.get_execution_options().get(READ_ONLY, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # every statement on its own
+        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")

@@ -19,16 +19,23 @@ _UNAVAILABLE = "the database is unavailable; try again shortly"
 
 
 class SqlUnitOfWork(UnitOfWork):
-    """A connection and a transaction per unit of work; rolled back unless committed."""
+    """A connection and a transaction per unit of work; rolled back unless committed.
 
-    def __init__(self, engine: AsyncEngine) -> None:
-        self.engine = engine
+    ``read_only`` units (the read use cases) run each statement on its own, in autocommit:
+    no BEGIN and ROLLBACK round trips, and no write lock taken on SQLite.
+    """
+
+    def __init__(self, engine: AsyncEngine, read_only: bool = False) -> None:
+        self.engine, self.read_only = engine, read_only
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
         try:
             self._conn = await self.engine.connect()
-            await self._conn.begin()
+            if self.read_only:
+                self._conn = await self._conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                await self._conn.begin()
         except (SQLAlchemyError, OSError) as exc:
             await self._close()
             log.warning("database connection failed: %s", exc)
@@ -50,6 +57,8 @@ class SqlUnitOfWork(UnitOfWork):
 
     async def commit(self) -> None:
         assert self._conn is not None, "commit() outside 'async with'"
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         await self._conn.commit()
 
     async def _close(self) -> None:

@@ -6,9 +6,10 @@ from sqlalchemy import RowMapping, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from closet.adapters.sql.tables import users
+from closet.adapters.sql.tables import sessions, users
 from closet.application.errors import Conflict, StaleVersion
 from closet.application.ports.users import UserRepository
+from closet.domain.sessions import SessionId
 from closet.domain.users import Appearance, Hemisphere, Role, Units, User, UserId, UserSettings
 
 
@@ -29,6 +30,20 @@ class SqlUserRepository(UserRepository):
 
     async def get_by_email(self, email: str) -> User | None:
         row = (await self.conn.execute(select(users).where(users.c.email == email))).mappings().first()
+        return _from_row(row) if row else None
+
+    async def get_signed_in(self, user_id: UserId, session_id: SessionId) -> User | None:
+        query = (
+            select(users)
+            .join(sessions, sessions.c.user_id == users.c.id)
+            .where(
+                users.c.id == user_id,
+                users.c.disabled.is_(False),
+                sessions.c.id == session_id,
+                sessions.c.revoked_at.is_(None),
+            )
+        )
+        row = (await self.conn.execute(query)).mappings().first()
         return _from_row(row) if row else None
 
     async def update(self, user: User, expected_version: int) -> None:

@@ -234,10 +234,4 @@ class CurrentUser:
 
     async def __call__(self, user_id: UserId, session_id: SessionId) -> User | None:
         async with self.uow as uow:
-            user = await uow.users.get(user_id)
-            if user is None or user.disabled:
-                return None
-            session = await uow.sessions.get(session_id)
-        if session is None or not session.active or session.user_id != user_id:
-            return None
-        return user
+            return await uow.users.get_signed_in(user_id, session_id)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Protocol
 
+from closet.domain.sessions import SessionId
 from closet.domain.users import User, UserId
 
 
@@ -17,6 +18,11 @@ class UserRepository(Protocol):
     @abstractmethod
     async def get_by_email(self, email: str) -> User | None:
         """Look up by the normalised email."""
+
+    @abstractmethod
+    async def get_signed_in(self, user_id: UserId, session_id: SessionId) -> User | None:
+        """The user, if enabled and the session is theirs and not revoked (one look-up: every
+        authenticated request asks)."""
 
     @abstractmethod
     async def update(self, user: User, expected_version: int) -> None:

@@ -71,3 +71,14 @@ _ITEM_FIELDS = {
     "last_worn_at",
     "version",
 }
+
+
+async def registered(container: Any, email: str, password: str, name: str = "Test") -> User:
+    """Register through the app's use case (which answers nothing) and load the new user."""
+    from closet.application.accounts import RegisterCommand  # noqa: PLC0415
+
+    await container.register_user()(RegisterCommand(email=email, password=password, display_name=name))
+    async with container.uow() as uow:
+        user = await uow.users.get_by_email(email)
+    assert user is not None
+    return user  # type: ignore[no-any-return]

@@ -28,6 +28,7 @@ from closet.adapters.mongo.client import ensure_indexes, mongo_client
 from closet.adapters.mongo.documents import MongoAuditStore, MongoDocumentStore
 from closet.adapters.mongo.probe import MongoProbe
 from closet.adapters.security.passwords import Argon2PasswordHasher
+from closet.adapters.security.rate_limits import FailOpenStore, StoreProbe
 from closet.adapters.sql.documents import SqlAuditStore, SqlDocumentStore
 from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
@@ -36,6 +37,7 @@ from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.adapters.system import SystemClock
 from closet.application import accounts, doctor, health, items
 from closet.application.accounts.common import AccountKit
+from closet.application.background import Background
 from closet.application.documents import DocumentSync
 from closet.application.notify import Links, Notifier
 from closet.settings import Profile, Settings
@@ -65,8 +67,8 @@ def storage_kind(settings: Settings) -> str:
     return "sql" if settings.uses_sql else "memory"
 
 
-def rate_limit_store(settings: Settings) -> Store:
-    """Counters shared by every worker in production (Redis); per process otherwise."""
+def counters_store(settings: Settings) -> Store:
+    """Rate-limit counters shared by every worker in production (Redis); per process otherwise."""
     if settings.profile is Profile.PRODUCTION:
         return RedisStore.with_client(url=settings.redis_url, namespace="closet-rate-limit")
     return LitestarMemoryStore()
@@ -162,10 +164,15 @@ class Container(containers.DeclarativeContainer):
         DocumentSync, uow_factory=uow.provider, documents=documents, audit=audit_store, clock=clock
     )
 
+    counters = providers.Singleton(counters_store, settings)
+    rate_limit_store = providers.Singleton(FailOpenStore, inner=counters)
+
     probes = providers.Selector(
         providers.Callable(documents_kind, settings),
         mongo=providers.List(
-            providers.Factory(SqlProbe, engine=engine), providers.Factory(MongoProbe, db=mongo_db)
+            providers.Factory(SqlProbe, engine=engine),
+            providers.Factory(MongoProbe, db=mongo_db),
+            providers.Factory(StoreProbe, store=counters),
         ),
         sql=providers.List(providers.Factory(SqlProbe, engine=engine)),
         memory=providers.List(providers.Factory(MemoryProbe)),
@@ -189,14 +196,21 @@ class Container(containers.DeclarativeContainer):
             starttls=settings.provided.smtp_starttls,
         ),
     )
+    background = providers.Singleton(Background)
     notifier = providers.Singleton(
-        Notifier, mailer=mailer, links=providers.Factory(Links, base_url=settings.provided.public_url)
+        Notifier,
+        mailer=mailer,
+        links=providers.Factory(Links, base_url=settings.provided.public_url),
+        background=background,
     )
     account_kit = providers.Singleton(
-        AccountKit, hasher=password_hasher, clock=clock, sync=document_sync, notifier=notifier
+        AccountKit,
+        hasher=password_hasher,
+        clock=clock,
+        sync=document_sync,
+        notifier=notifier,
+        background=background,
     )
-
-    rate_limit_store = providers.Singleton(rate_limit_store, settings)
 
     register_user = providers.Factory(accounts.RegisterUser, uow=uow, kit=account_kit)
     log_in = providers.Factory(accounts.LogIn, uow=uow, kit=account_kit)

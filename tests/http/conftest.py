@@ -77,10 +77,12 @@ def sign_up(client: AsyncTestClient) -> SignUp:  # type: ignore[type-arg]
         email = f"{name.lower()}-{uuid.uuid4().hex[:8]}@example.com"
         body = {"email": email, "password": PASSWORD, "display_name": name}
         registered = await client.post("/api/v1/auth/register", json=body)
-        assert registered.status_code == 201, registered.text
+        assert registered.status_code == 202, registered.text
         login = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         assert login.status_code == 200, login.text
-        return Account(email, login.json()["access_token"], registered.json()["id"])
+        token = login.json()["access_token"]
+        me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        return Account(email, token, me.json()["id"])
 
     return make
 

@@ -16,15 +16,15 @@ async def test_security_events_are_audited_without_secrets() -> None:
     app = create_app(settings_for("memory"))
     async with AsyncTestClient(app=app) as client:
         email = "audit@example.com"
-        reg = await client.post(
+        await client.post(
             "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "display_name": "Au"}
         )
-        user_id = reg.json()["id"]
         await client.post("/api/v1/auth/login", json={"email": email, "password": "wrong password!"})
         await client.post("/api/v1/auth/login", json={"email": "ghost@example.com", "password": PASSWORD})
         ok = await client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
         token = ok.json()["access_token"]
         headers = {"Authorization": f"Bearer {token}", "X-Request-ID": "req-delete-1"}
+        user_id = (await client.get("/api/v1/me", headers=headers)).json()["id"]
         item = (await client.post("/api/v1/items", json=coat(name="Old coat"), headers=headers)).json()
         assert (await client.delete(f"/api/v1/items/{item['id']}", headers=headers)).status_code == 204
 

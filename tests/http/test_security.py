@@ -155,7 +155,7 @@ async def test_forgot_password_never_reveals_an_account_and_its_link_works_once(
         assert known.status_code == unknown.status_code == malformed.status_code == 202
         assert known.json() == unknown.json() == malformed.json()
         container = app.state.container
-        await container.notifier().flush()
+        await container.background().flush()
         mailer: MemoryMailer = container.mailer()
         resets = [m for m in mailer.sent if m.subject.startswith("Reset")]
         assert [m.to for m in resets] == [email]
@@ -222,3 +222,37 @@ async def test_security_headers_on_every_response(client: Client) -> None:
     assert (await client.get("/api/v1/items")).headers["cache-control"] == "no-store"
     docs = await client.get("/schema/swagger")
     assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+
+
+async def test_failed_log_ins_do_not_move_the_profile_version(client: Client, sign_up: SignUp) -> None:
+    ann = await sign_up()
+    version = (await client.get("/api/v1/me", headers=ann.headers)).json()["version"]
+    for _ in range(2):
+        await client.post("/api/v1/auth/login", json={"email": ann.email, "password": "wrong password!"})
+    await _login(client, ann.email)
+    patched = await client.patch(
+        "/api/v1/me", headers=ann.headers, json={"version": version, "display_name": "Ann B"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["version"] == version + 1
+
+
+async def test_a_redis_outage_never_fails_requests_and_ready_says_so(
+    postgres_url: str, mongo_url: str
+) -> None:
+    settings = settings_for(
+        "production",
+        CLOSET_DATABASE_URL=postgres_url,
+        CLOSET_MONGO_URL=mongo_url,
+        CLOSET_MONGO_DATABASE=f"closet_redis_{uuid.uuid4().hex[:6]}",
+        CLOSET_REDIS_URL="redis://127.0.0.1:1/0",  # nothing listens there
+    )
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        email = f"r-{uuid.uuid4().hex[:6]}@example.com"
+        await client.post(
+            "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "display_name": "R"}
+        )
+        await _login(client, email)
+        ready = await client.get("/ready")
+        assert ready.status_code == 503
+        assert {c["name"]: c["ok"] for c in ready.json()["checks"]}["redis"] is False

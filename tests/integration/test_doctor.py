@@ -11,13 +11,13 @@ from datetime import timedelta
 
 import pytest
 
-from closet.application.accounts import RegisterCommand
 from closet.application.documents import item_document
 from closet.application.items import AddItemCommand
 from closet.application.ports.documents import DocumentChange, DocumentKind
 from closet.application.specs import ItemSpec
 from closet.container import Container, build_container
 from closet.settings import Settings
+from tests.factories import registered
 from tests.http.conftest import PASSWORD, settings_for
 from tests.mongo_server import NxServer
 
@@ -64,9 +64,7 @@ def doctor_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
 async def test_doctor_finds_each_kind_of_drift_and_repairs_it(
     container: Container, env: dict[str, str]
 ) -> None:
-    user = await container.register_user()(
-        RegisterCommand(email=f"d-{uuid.uuid4().hex[:6]}@example.com", password=PASSWORD, display_name="D")
-    )
+    user = await registered(container, f"d-{uuid.uuid4().hex[:6]}@example.com", PASSWORD, "D")
     add = container.add_item()
     made = [
         await add(AddItemCommand(owner_id=user.id, spec=ItemSpec(name=f"Item {n}", category="top",

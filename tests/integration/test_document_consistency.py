@@ -18,7 +18,6 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from closet.adapters.memory.clock import FixedClock
-from closet.application.accounts import RegisterCommand
 from closet.application.documents import DIRECT_LEASE, DocumentSync, Queued
 from closet.application.errors import StorageUnavailable
 from closet.application.items import AddItem, AddItemCommand
@@ -27,6 +26,7 @@ from closet.application.specs import ItemSpec
 from closet.container import Container, build_container
 from closet.entrypoints.http.app import create_app
 from closet.settings import Settings
+from tests.factories import registered
 from tests.http.conftest import PASSWORD, coat, settings_for
 from tests.mongo_server import NxServer
 
@@ -231,11 +231,7 @@ async def test_a_process_killed_after_commit_loses_nothing(settings: Settings, c
     await dying.init_resources()  # type: ignore[misc]
     try:
         sync = DiesAfterCommit(dying.uow, dying.documents(), dying.audit_store(), dying.clock())
-        user = await dying.register_user()(
-            RegisterCommand(
-                email=f"k-{uuid.uuid4().hex[:6]}@example.com", password=PASSWORD, display_name="K"
-            )
-        )
+        user = await registered(dying, f"k-{uuid.uuid4().hex[:6]}@example.com", PASSWORD, "K")
         add = AddItem(dying.uow(), dying.clock(), sync)
         item = await add(
             AddItemCommand(

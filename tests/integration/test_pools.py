@@ -9,11 +9,11 @@ import pytest
 
 from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.uow import SqlUnitOfWork
-from closet.application.accounts import RegisterCommand
 from closet.application.filters import FilterSpec
 from closet.application.items import AddItemCommand, ListItemsCommand
 from closet.application.specs import ItemSpec
 from closet.container import build_container
+from tests.factories import registered
 from tests.http.conftest import PASSWORD, settings_for
 
 
@@ -36,11 +36,7 @@ async def test_many_concurrent_lists_on_a_tiny_pool_never_deadlock(postgres_url:
     )
     await container.init_resources()  # type: ignore[misc]
     try:
-        user = await container.register_user()(
-            RegisterCommand(
-                email=f"pool-{uuid.uuid4().hex[:6]}@example.com", password=PASSWORD, display_name="P"
-            )
-        )
+        user = await registered(container, f"pool-{uuid.uuid4().hex[:6]}@example.com", PASSWORD, "P")
         for n in range(3):
             await container.add_item()(
                 AddItemCommand(owner_id=user.id, spec=ItemSpec(name=f"Tee {n}", category="top", notes="n"))

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -69,12 +69,12 @@ def item_tombstone(item: ClothingItem) -> DocumentChange:
     return replace(item_document(item), version=item.version + 1, body=None)
 
 
-def merge_item(item: ClothingItem, body: dict[str, Any] | Any) -> ClothingItem:
-    """The item as the user saved it: its SQL row plus its document."""
-    details = replace(
-        item.details, tags=tuple(body.get("tags", item.details.tags)), notes=body.get("description")
-    )
-    return replace(item, details=details)
+def merge_item(item: ClothingItem, body: Mapping[str, Any]) -> ClothingItem:
+    """The item as the user saved it: its SQL row plus its document (merged in place)."""
+    tags, notes = tuple(body.get("tags", item.details.tags)), body.get("description")
+    if tags != item.details.tags or notes != item.details.notes:
+        item.details = replace(item.details, tags=tags, notes=notes)
+    return item
 
 
 class DocumentSync:

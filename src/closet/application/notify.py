@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 
+from closet.application.background import Background
 from closet.application.ports.mail import Email, Mailer
 
 log = logging.getLogger(__name__)
@@ -25,9 +25,8 @@ class Links:
 
 
 class Notifier:
-    def __init__(self, mailer: Mailer, links: Links) -> None:
-        self.mailer, self.links = mailer, links
-        self._sending: set[asyncio.Task[None]] = set()
+    def __init__(self, mailer: Mailer, links: Links, background: Background) -> None:
+        self.mailer, self.links, self.background = mailer, links, background
 
     def password_reset(self, to: str, token: str) -> None:
         self._send(
@@ -60,18 +59,19 @@ class Notifier:
             )
         )
 
-    def _send(self, email: Email) -> None:
-        task = asyncio.create_task(self._deliver(email))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
+    def already_registered(self, to: str) -> None:
+        self._send(
+            Email(
+                to,
+                "Someone tried to register with your email",
+                "Someone tried to open a closet account with this address, which already has one.\n"
+                "If it was you, log in instead (or reset your password). If not, you can ignore this.",
+            )
+        )
 
-    async def _deliver(self, email: Email) -> None:
-        try:
-            await self.mailer.send(email)
-        except Exception:  # a mail failure must never surface in a request
-            log.exception("sending %r to a user failed", email.subject)
+    def _send(self, email: Email) -> None:
+        self.background.spawn(self.mailer.send(email), f"mail: {email.subject}")
 
     async def flush(self) -> None:
         """Wait for the emails on their way (tests, shutdown)."""
-        while self._sending:
-            await asyncio.gather(*list(self._sending), return_exceptions=True)
+        await self.background.flush()

@@ -20,9 +20,10 @@ PASSWORD_MIN = 12
 PASSWORD_MAX = 1024
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
-# Progressive lock-out: after FREE_ATTEMPTS failures in a row, each further failure locks the
-# account for twice as long as the last, capped, so an attacker can slow a victim down but never
-# lock them out for long; the lock ends by itself and a success resets the count.
+# Progressive lock-out: the FREE_ATTEMPTS-th failure in a row locks the account for FIRST_LOCK,
+# and each further failure for twice as long as the last, capped at LONGEST_LOCK: an attacker
+# can slow a victim down but never lock them out for long; a lock ends by itself and a success
+# resets the count.
 FREE_ATTEMPTS = 5
 FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
@@ -175,17 +176,21 @@ class User:
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
 
+    # Security bookkeeping (failed log-ins, used second factors) is saved, but it is not an edit
+    # of the account: it leaves ``version`` alone, so a client's next PATCH /me is not refused.
+
+    @property
+    def security_state(self) -> tuple[object, ...]:
+        return self.failed_logins, self.locked_until, self.totp_last_step, self.recovery_codes
+
     def login_failed(self, now: datetime) -> None:
         self.failed_logins += 1
         over = self.failed_logins - FREE_ATTEMPTS
         if over >= 0:
             self.locked_until = now + min(LONGEST_LOCK, FIRST_LOCK * 2 ** min(over, 16))
-        self.version += 1
 
     def login_succeeded(self) -> None:
-        if self.failed_logins or self.locked_until:
-            self.failed_logins, self.locked_until = 0, None
-            self.version += 1
+        self.failed_logins, self.locked_until = 0, None
 
     def change(self, **fields: object) -> None:
         """Apply attribute changes and bump the version (for the few fields users edit)."""

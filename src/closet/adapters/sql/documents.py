@@ -13,7 +13,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from closet.adapters.sql.engine import READ_ONLY
 from closet.adapters.sql.tables import audit_logs, documents
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.documents import (
@@ -35,9 +34,11 @@ async def _transaction(engine: AsyncEngine, *, read_only: bool = False) -> Async
     the database); readers must not queue behind a unit of work's write lock on SQLite."""
     try:
         async with engine.connect() as connection:
-            conn = await connection.execution_options(**{READ_ONLY: True}) if read_only else connection
-            async with conn.begin():
-                yield conn
+            if read_only:  # one statement: autocommit, no BEGIN/COMMIT round trips, no lock
+                yield await connection.execution_options(isolation_level="AUTOCOMMIT")
+                return
+            async with connection.begin():
+                yield connection
     except (SQLAlchemyError, OSError) as exc:
         raise StorageUnavailable(f"the documents table is unavailable: {type(exc).__name__}") from exc
 

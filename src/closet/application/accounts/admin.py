@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 from closet.application.accounts.common import AccountKit, audit, load_user, save_user
 from closet.application.errors import Conflict, NotFound
 from closet.application.ports.documents import AuditEntry, AuditStore
 from closet.application.ports.uow import UnitOfWork
-from closet.domain.errors import ErrorCollector, enum_value
+from closet.domain.errors import ErrorCollector, InvalidValue, enum_value
 from closet.domain.users import Role, User, UserId, normalise_email
 
 MAX_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class UserPage:
+    users: list[User]
+    next_cursor: str | None  # the last email shown, when there are more
 
 
 class ListUsers:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
-    async def __call__(self, after_email: str | None, limit: int) -> list[User]:
+    async def __call__(self, after_email: str | None, limit: int) -> UserPage:
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidValue.of("limit", f"must be between 1 and {MAX_PAGE}")
         async with self.uow as uow:
-            return await uow.users.page(after_email, max(1, min(limit, MAX_PAGE)))
+            found = await uow.users.page(after_email, limit + 1)
+        shown = found[:limit]
+        return UserPage(shown, shown[-1].email if len(found) > limit else None)
 
 
 class SetDisabled:
@@ -34,11 +45,12 @@ class SetDisabled:
             raise Conflict("you cannot disable your own account")
         async with self.uow as uow:
             user = await load_user(uow, user_id)
+            if user.disabled == disabled:
+                return user  # already so: nothing to do, nothing to audit
             loaded = user.version
-            if user.disabled != disabled:
-                user.change(disabled=disabled)
-                if disabled:
-                    await uow.sessions.revoke_all(user.id, "account disabled", self.kit.clock.now())
+            user.change(disabled=disabled)
+            if disabled:
+                await uow.sessions.revoke_all(user.id, "account disabled", self.kit.clock.now())
             await save_user(uow, user, loaded)
             action = "admin.user_disabled" if disabled else "admin.user_enabled"
             queued = await audit(self.kit, uow, actor_id=admin_id, action=action, resource_id=user.id)

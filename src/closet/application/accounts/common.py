@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from closet.application.audit import audit_entry
+from closet.application.background import Background
 from closet.application.documents import DocumentSync, Queued
 from closet.application.errors import NotFound
 from closet.application.notify import Notifier
@@ -27,6 +28,7 @@ class AccountKit:
     clock: Clock
     sync: DocumentSync
     notifier: Notifier
+    background: Background
 
 
 async def load_user(uow: UnitOfWork, user_id: UserId) -> User:
@@ -39,6 +41,12 @@ async def load_user(uow: UnitOfWork, user_id: UserId) -> User:
 async def save_user(uow: UnitOfWork, user: User, loaded_version: int) -> None:
     if user.version != loaded_version:
         await uow.users.update(user, expected_version=loaded_version)
+
+
+async def save_security_state(uow: UnitOfWork, user: User, before: tuple[object, ...]) -> None:
+    """Save log-in bookkeeping if it changed (the version stays: it is not an edit)."""
+    if user.security_state != before:
+        await uow.users.update(user, expected_version=user.version)
 
 
 async def audit(
@@ -86,12 +94,12 @@ def spend_second_factor(user: User, code: str | None, recovery_code: str | None,
     if code:
         step = matching_step(user.totp_secret, code, now, after=user.totp_last_step)
         if step is not None:
-            user.change(totp_last_step=step)
+            user.totp_last_step = step
             return "totp"
     if recovery_code:
         wanted = recovery_hash(recovery_code)
         match = next((h for h in user.recovery_codes if same(h, wanted)), None)
         if match is not None:
-            user.change(recovery_codes=tuple(h for h in user.recovery_codes if h != match))
+            user.recovery_codes = tuple(h for h in user.recovery_codes if h != match)
             return "recovery_code"
     return None

@@ -50,12 +50,16 @@ class ChangePassword:
 
 
 class RequestPasswordReset:
-    """Mails a single-use, 30-minute link. The answer never says whether the address is known."""
+    """Mails a single-use, 30-minute link. The answer never says whether the address is known,
+    and neither does its timing: the look-up and everything after it run off the request path."""
 
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
     async def __call__(self, email: str) -> None:
+        self.kit.background.spawn(self._reset(email), "password reset request")
+
+    async def _reset(self, email: str) -> None:
         try:
             address = normalise_email(email)
         except InvalidValue:

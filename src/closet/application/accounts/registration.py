@@ -18,29 +18,48 @@ class RegisterCommand:
 
 
 class RegisterUser:
-    """A new, unverified account; a verification link goes to the address."""
+    """A new, unverified account, and a verification link to the address.
+
+    The caller learns nothing about whether the address was taken: the owner of an existing
+    account gets an email about the attempt instead, and both paths do the same work
+    (a password hash, one transaction, one email off the request path).
+    """
 
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
-    async def __call__(self, cmd: RegisterCommand) -> User:
+    async def __call__(self, cmd: RegisterCommand) -> None:
         errors = ErrorCollector()
         email = errors.attempt("", lambda: normalise_email(cmd.email))
         errors.attempt("", lambda: check_password(cmd.password))
         name = errors.attempt("", lambda: display_name(cmd.display_name))
         errors.raise_if_any()
         assert email is not None and name is not None
-        async with self.uow as uow:
-            if await uow.users.get_by_email(email) is not None:
-                raise Conflict("an account with this email already exists")
         password_hash = await self.kit.hasher.hash(cmd.password)
         now = self.kit.clock.now()
         user = User.register(email, name, password_hash, now)
         async with self.uow as uow:
-            await uow.users.add(user)
-            token = await mail_token(uow, user, TokenPurpose.VERIFY_EMAIL, VERIFY_LIFETIME, now)
-            queued = await audit(self.kit, uow, actor_id=user.id, action="account.register")
+            existing = await uow.users.get_by_email(email)
+            if existing is None:
+                try:
+                    await uow.users.add(user)
+                except Conflict:  # registered a moment ago by a concurrent request
+                    existing = await uow.users.get_by_email(email)
+            if existing is not None:
+                queued = await audit(
+                    self.kit,
+                    uow,
+                    actor_id=existing.id,
+                    action="account.register",
+                    outcome="failure",
+                    details={"reason": "address already registered"},
+                )
+            else:
+                token = await mail_token(uow, user, TokenPurpose.VERIFY_EMAIL, VERIFY_LIFETIME, now)
+                queued = await audit(self.kit, uow, actor_id=user.id, action="account.register")
             await uow.commit()
         await self.kit.sync.publish(queued)
-        self.kit.notifier.verify_email(user.email, token)
-        return user
+        if existing is not None:
+            self.kit.notifier.already_registered(existing.email)
+        else:
+            self.kit.notifier.verify_email(user.email, token)

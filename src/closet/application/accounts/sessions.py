@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from closet.application.accounts.common import AccountKit, audit, load_user, save_user, spend_second_factor
+from closet.application.accounts.common import (
+    AccountKit,
+    audit,
+    load_user,
+    save_security_state,
+    spend_second_factor,
+)
 from closet.application.documents import Queued
 from closet.application.errors import AuthenticationFailed, NotFound, SecondFactorRequired
 from closet.application.ports.uow import UnitOfWork
@@ -76,11 +82,11 @@ class LogIn:
             await self._refuse(user, "disabled")
         async with self.uow as uow:
             fresh = await load_user(uow, user.id)
-            loaded = fresh.version
+            before = fresh.security_state
             second = await self._second_factor(uow, fresh, creds, now)
             if second is not None:
                 fresh.login_succeeded()
-                await save_user(uow, fresh, loaded)
+                await save_security_state(uow, fresh, before)
                 opened = await _open_session(uow, fresh, creds.device, now)
                 queued = await audit(
                     self.kit,
@@ -123,9 +129,9 @@ class LogIn:
         async with self.uow as uow:
             if count and user is not None:
                 fresh = await load_user(uow, user.id)
-                loaded = fresh.version
+                before = fresh.security_state
                 fresh.login_failed(self.kit.clock.now())
-                await save_user(uow, fresh, loaded)
+                await save_security_state(uow, fresh, before)
             queued = await audit(
                 self.kit,
                 uow,

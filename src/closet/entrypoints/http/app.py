@@ -77,7 +77,20 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         ],
         middleware=[limits.general.middleware],
         stores={"rate_limit": container.rate_limit_store()},
-        cors_config=CORSConfig(allow_origins=settings.allowed_origins, allow_credentials=False)
+        cors_config=CORSConfig(
+            allow_origins=settings.allowed_origins,
+            allow_credentials=False,
+            expose_headers=[
+                "ETag",
+                "Location",
+                "Retry-After",
+                "X-Request-ID",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "RateLimit-Policy",
+            ],
+        )
         if settings.allowed_origins
         else None,
         state=State({"container": container, "tokens": TokenIssuer(jwt_auth), "settings": settings}),

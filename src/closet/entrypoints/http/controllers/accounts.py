@@ -39,6 +39,7 @@ from closet.entrypoints.http.schemas.accounts import (
 
 PUBLIC = {"exclude_from_auth": True}
 RESET_ACCEPTED = "if the address belongs to an account, a reset link is on its way"
+REGISTER_ACCEPTED = "check your inbox: a link to confirm the address is on its way; log in meanwhile"
 
 
 def user_read(user: User) -> UserRead:
@@ -133,12 +134,20 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/register", operation_id="Register", opt=PUBLIC, responses=problem_responses(400, 409, 422, 503))
+    @post(
+        "/register",
+        operation_id="Register",
+        status_code=202,
+        opt=PUBLIC,
+        summary="Create an account (the answer is the same whether or not the address is taken)",
+        responses=problem_responses(400, 422, 503),
+    )
     async def register(
         self, data: JSONBody[RegisterIn], register_user: NamedDependency[RegisterUser]
-    ) -> UserRead:
+    ) -> Accepted:
         cmd = RegisterCommand(email=data.email, password=data.password, display_name=data.display_name)
-        return user_read(await register_user(cmd))
+        await register_user(cmd)
+        return Accepted(REGISTER_ACCEPTED)
 
     @post(
         "/refresh",

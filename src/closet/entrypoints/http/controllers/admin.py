@@ -42,10 +42,8 @@ class AdminController(Controller):
         limit: FromQuery[int] = 50,
         cursor: FromQuery[str | None] = None,
     ) -> AdminUserList:
-        page = await list_users(cursor, limit + 1)
-        shown = page[: max(1, min(limit, 200))]
-        more = len(page) > len(shown)
-        return AdminUserList([admin_user_read(u) for u in shown], shown[-1].email if more and shown else None)
+        page = await list_users(cursor, limit)
+        return AdminUserList([admin_user_read(u) for u in page.users], page.next_cursor)
 
     @post(
         "/users/{user_id:str}/disable", operation_id="AdminDisableUser", status_code=200, responses=RESPONSES

@@ -241,7 +241,7 @@ class Container(containers.DeclarativeContainer):
     archive_item = providers.Factory(items.ArchiveItem, uow=uow, clock=clock, sync=document_sync)
     restore_item = providers.Factory(items.RestoreItem, uow=uow, clock=clock, sync=document_sync)
     delete_item = providers.Factory(items.DeleteItem, uow=uow, clock=clock, sync=document_sync)
-    list_items = providers.Factory(items.ListItems, uow=reader, sync=document_sync)
+    list_items = providers.Factory(items.ListItems, uow=reader)
     item_facets = providers.Factory(items.ItemFacets, uow=reader)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from closet.application.audit import audit_entry
 from closet.application.documents import DocumentSync, item_document, item_tombstone
@@ -149,14 +149,19 @@ class ListItemsCommand:
 
 
 class ListItems:
-    def __init__(self, uow: UnitOfWork, sync: DocumentSync) -> None:
-        self.uow, self.sync = uow, sync
+    """A page of the list: one indexed SQL query over the rows and their projections.
+
+    The items come without their free-text description (it lives in the documents store);
+    a detail read (GetItem) has it.
+    """
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
 
     async def __call__(self, cmd: ListItemsCommand) -> ItemPage:
         query = build_query(cmd)
         async with self.uow as uow:
-            page = await uow.items.list(cmd.owner_id, query)
-            return replace(page, items=await self.sync.with_documents(uow, page.items))
+            return await uow.items.list(cmd.owner_id, query)
 
 
 def build_query(cmd: ListItemsCommand) -> ItemQuery:

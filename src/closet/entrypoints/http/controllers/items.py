@@ -45,6 +45,7 @@ from closet.entrypoints.http.schemas.items import (
     item_changes,
     item_read,
     item_spec,
+    item_summary,
 )
 
 ItemIdParam = Annotated[str, PathParameter(description="The item's id (a UUID)", max_length=64)]
@@ -188,7 +189,7 @@ class ItemController(Controller):
         page = await list_items(
             ListItemsCommand(owner_id=request.user.id, filter=filter, sort=sort, limit=limit, cursor=cursor)
         )
-        return ItemList([item_read(i) for i in page.items], page.next_cursor)
+        return ItemList([item_summary(i) for i in page.items], page.next_cursor)
 
     @get(
         "/facets", operation_id="ItemFacets", responses=READ, summary="Counts per category, colour and brand"

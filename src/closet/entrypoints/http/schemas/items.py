@@ -6,13 +6,13 @@ import typing
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from closet.application import item_query, specs
-from closet.domain.items import ClothingItem
+from closet.domain.items import ClothingItem, Purchase
 
 Text = Annotated[str, Meta(max_length=4000)]
 
@@ -111,7 +111,10 @@ class PurchaseOut(msgspec.Struct):
     store: str | None
 
 
-class ItemRead(msgspec.Struct):
+class ItemSummary(msgspec.Struct):
+    """An item as lists show it: everything but the free-text description (which lives in the
+    item's document; a page of the list is one SQL query)."""
+
     id: uuid.UUID
     name: str
     category: str
@@ -124,7 +127,6 @@ class ItemRead(msgspec.Struct):
     purchase: PurchaseOut | None
     seasons: list[str]
     tags: list[str]
-    notes: str | None
     status: str
     archive_reason: str | None
     archived_at: datetime | None
@@ -135,8 +137,14 @@ class ItemRead(msgspec.Struct):
     updated_at: datetime
 
 
+class ItemRead(ItemSummary):
+    """One item, whole: its row and its document."""
+
+    notes: str | None
+
+
 class ItemList(msgspec.Struct):
-    items: list[ItemRead]
+    items: list[ItemSummary]
     next_cursor: str | None
 
 
@@ -155,33 +163,42 @@ class FacetsRead(msgspec.Struct):
 SEASON_ORDER = ("spring", "summer", "autumn", "winter")
 
 
-def item_read(item: ClothingItem) -> ItemRead:
+def _purchase(p: Purchase) -> PurchaseOut:
+    return PurchaseOut(p.on, PriceOut(p.price.amount, p.price.currency) if p.price else None, p.store)
+
+
+def _summary_fields(item: ClothingItem) -> dict[str, Any]:
     d, p = item.details, item.details.purchase
-    return ItemRead(
-        id=item.id,
-        name=d.name,
-        category=d.category.value,
-        subcategory=d.subcategory,
-        brand=d.brand,
-        colors=[ColorOut(c.name, c.hex) for c in d.colors],
-        size=SizeOut(d.size.system.value, d.size.label) if d.size else None,
-        materials=[MaterialOut(m.fibre, m.percent) for m in d.materials],
-        condition=d.condition.value if d.condition else None,
-        purchase=PurchaseOut(p.on, PriceOut(p.price.amount, p.price.currency) if p.price else None, p.store)
-        if p
-        else None,
-        seasons=[s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
-        tags=list(d.tags),
-        notes=d.notes,
-        status=item.status.value,
-        archive_reason=item.archive_reason.value if item.archive_reason else None,
-        archived_at=item.archived_at,
-        wear_count=item.wear_count,
-        last_worn_at=item.last_worn_at,
-        version=item.version,
-        created_at=item.created_at,
-        updated_at=item.updated_at,
-    )
+    return {
+        "id": item.id,
+        "name": d.name,
+        "category": d.category.value,
+        "subcategory": d.subcategory,
+        "brand": d.brand,
+        "colors": [ColorOut(c.name, c.hex) for c in d.colors],
+        "size": SizeOut(d.size.system.value, d.size.label) if d.size else None,
+        "materials": [MaterialOut(m.fibre, m.percent) for m in d.materials],
+        "condition": d.condition.value if d.condition else None,
+        "purchase": _purchase(p) if p else None,
+        "seasons": [s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        "tags": list(d.tags),
+        "status": item.status.value,
+        "archive_reason": item.archive_reason.value if item.archive_reason else None,
+        "archived_at": item.archived_at,
+        "wear_count": item.wear_count,
+        "last_worn_at": item.last_worn_at,
+        "version": item.version,
+        "created_at": item.created_at,
+        "updated_at": item.updated_at,
+    }
+
+
+def item_summary(item: ClothingItem) -> ItemSummary:
+    return ItemSummary(**_summary_fields(item))
+
+
+def item_read(item: ClothingItem) -> ItemRead:
+    return ItemRead(**_summary_fields(item), notes=item.details.notes)
 
 
 def facets_read(facets: item_query.Facets) -> FacetsRead:

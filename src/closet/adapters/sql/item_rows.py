@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import RowMapping
@@ -26,6 +27,27 @@ from closet.domain.sizes import Size, SizeSystem
 from closet.domain.users import UserId
 
 _SEASONS = list(Season)
+# Decoding runs for every row of every page: table look-ups instead of per-row work.
+_SEASON_SETS = [
+    frozenset(s for i, s in enumerate(_SEASONS) if mask & (1 << i)) for mask in range(1 << len(_SEASONS))
+]
+_CATEGORIES = {c.value: c for c in Category}
+
+
+@lru_cache(maxsize=4096)
+def _color(name: str, hex_value: str) -> Color:  # value objects are immutable: share them
+    return Color(name, hex_value)
+
+
+@lru_cache(maxsize=4096)
+def _share(fibre: str, percent: str) -> MaterialShare:
+    return MaterialShare(fibre, Decimal(percent))
+
+
+_CONDITIONS = {c.value: c for c in Condition}
+_STATUSES = {s.value: s for s in ItemStatus}
+_REASONS = {r.value: r for r in ArchiveReason}
+_SYSTEMS = {s.value: s for s in SizeSystem}
 
 
 def to_row(item: ClothingItem) -> dict[str, Any]:
@@ -84,18 +106,17 @@ def from_row(row: RowMapping) -> ClothingItem:
     purchase = None
     if row["purchase_date"] is not None or price is not None or row["purchase_store"] is not None:
         purchase = Purchase(row["purchase_date"], price, row["purchase_store"])
-    mask = row["seasons"]
     details = ItemDetails(
         name=row["name"],
-        category=Category(row["category"]),
+        category=_CATEGORIES[row["category"]],
         subcategory=row["subcategory"],
         brand=row["brand"],
-        colors=tuple(Color(c["name"], c["hex"]) for c in row["colors"]),
-        size=Size(SizeSystem(row["size_system"]), row["size_label"]) if row["size_system"] else None,
-        materials=tuple(MaterialShare(m["fibre"], Decimal(m["percent"])) for m in row["materials"]),
-        condition=Condition(row["condition"]) if row["condition"] else None,
+        colors=tuple(_color(c["name"], c["hex"]) for c in row["colors"]),
+        size=Size(_SYSTEMS[row["size_system"]], row["size_label"]) if row["size_system"] else None,
+        materials=tuple(_share(m["fibre"], m["percent"]) for m in row["materials"]),
+        condition=_CONDITIONS[row["condition"]] if row["condition"] else None,
         purchase=purchase,
-        seasons=frozenset(s for i, s in enumerate(_SEASONS) if mask & (1 << i)),
+        seasons=_SEASON_SETS[row["seasons"]],
         tags=tuple(row["tags"]),
         notes=None,  # the description lives in the item's document (DocumentSync merges it)
     )
@@ -105,8 +126,8 @@ def from_row(row: RowMapping) -> ClothingItem:
         details=details,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        status=ItemStatus(row["status"]),
-        archive_reason=ArchiveReason(row["archive_reason"]) if row["archive_reason"] else None,
+        status=_STATUSES[row["status"]],
+        archive_reason=_REASONS[row["archive_reason"]] if row["archive_reason"] else None,
         archived_at=row["archived_at"],
         wear_count=row["wear_count"],
         last_worn_at=row["last_worn_at"],

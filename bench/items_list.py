@@ -1,0 +1,341 @@
+"""Benchmark: the filtered, sorted item list on 500,000 items, through HTTP and as raw SQL.
+
+Seeds a dedicated Postgres database (1,000 users × 500 items, kept between runs; --reseed
+rebuilds it), then measures ``GET /api/v1/items?category=…&color=…&sort=-last_worn_at&limit=50``
+for one owner through ``closet serve --workers 2``, and the same SQL straight through asyncpg,
+and prints the figures beside the targets. A script, not a test; it talks to 127.0.0.1 only.
+
+    .venv/bin/python bench/items_list.py [--reseed] [--requests 2000] [--duration 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+from sqlalchemy import event, select
+
+from _common import (
+    DIALECT,
+    SEED_PASSWORD,
+    CpuSnapshot,
+    KeepAliveClient,
+    LoadResult,
+    RssSampler,
+    Server,
+    Stats,
+    cpu_seconds,
+    database_urls,
+    ensure_seeded,
+    free_port,
+    interrupt_on_signals,
+    ms,
+    print_table,
+    run_async,
+    run_load,
+    seed_settings,
+)
+from closet.adapters.sql.item_filters import conditions, ordering
+from closet.adapters.sql.tables import items
+from closet.application.filters import FilterSpec, build_filter
+from closet.application.item_query import Sort
+from closet.application.items import ListItemsCommand
+from closet.container import build_container
+from closet.domain.users import UserId
+
+SORT, LIMIT, CLIENTS, WORKERS = "-last_worn_at", 50, 32, 2
+TARGET_P50, TARGET_P99, TARGET_RPS, TARGET_RATIO = 0.004, 0.012, 1000.0, 2.5
+
+
+# --- the measured list -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    owner_id: uuid.UUID
+    email: str
+    category: str
+    color: str
+    matches: int  # active items of this owner with this category and colour
+
+    @property
+    def path(self) -> str:
+        query = {"category": self.category, "color": self.color, "sort": SORT, "limit": LIMIT}
+        return "/api/v1/items?" + urlencode(query)
+
+
+async def pick_target(db_url: str) -> Target:
+    """The owner, category and colour with the most matching active items (a full page if any)."""
+    conn = await asyncpg.connect(db_url, timeout=10)
+    try:
+        row = await conn.fetchrow(
+            "SELECT i.owner_id, i.category, c.color, count(*) AS n FROM items i "
+            "JOIN item_colors c ON c.item_id = i.id WHERE i.status = 'active' "
+            "GROUP BY 1, 2, 3 ORDER BY n DESC, 1, 2, 3 LIMIT 1"
+        )
+        email = await conn.fetchval("SELECT email FROM users WHERE id = $1", row["owner_id"])
+    finally:
+        await conn.close()
+    return Target(row["owner_id"], email, row["category"], row["color"], row["n"])
+
+
+def list_sql(target: Target) -> tuple[str, list[Any]]:
+    """The repository's own statement for this list, compiled as SQLAlchemy sends it to asyncpg."""
+    spec = FilterSpec(category=[target.category], color=[target.color], status=["active"])
+    statement = (
+        select(items)
+        .where(*conditions(target.owner_id, build_filter(spec)))
+        .order_by(*ordering(Sort.parse(SORT)))
+        .limit(LIMIT + 1)
+    )
+    compiled = statement.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
+    assert compiled.positiontup is not None
+    return str(compiled), [compiled.params[name] for name in compiled.positiontup]
+
+
+async def app_statements(db_url: str, target: Target) -> list[tuple[str, tuple[Any, ...]]]:
+    """Every statement the list use case sends for this page, parameters included, captured from
+    the app's own container (the wiring `closet serve` uses; the relay is not started)."""
+    container = build_container(seed_settings(db_url, relay=False))
+    engine = container.engine()
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, params: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, tuple(params)))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    spec = FilterSpec(category=[target.category], color=[target.color], status=["active"])
+    command = ListItemsCommand(owner_id=UserId(target.owner_id), filter=spec, sort=SORT, limit=LIMIT)
+    try:
+        await container.list_items()(command)
+    finally:
+        await engine.dispose()
+    return sent
+
+
+@dataclass
+class Floor:
+    list_sql: Stats  # the items query alone
+    all_sql: Stats  # every statement of the use case, one after another
+    statements: int
+    rows: int
+    plans: list[list[str]]
+
+
+async def measure_floor(db_url: str, target: Target, count: int) -> Floor:
+    statements = await app_statements(db_url, target)
+    sql, params = list_sql(target)
+    if statements[0] != (sql, tuple(params)):
+        print("warning: the app's list SQL differs from select(items)…; the floor replays the app's")
+    conn = await asyncpg.connect(db_url, timeout=10)
+    try:
+        plans = [
+            [r[0] for r in await conn.fetch("EXPLAIN (ANALYZE, BUFFERS) " + s, *p)] for s, p in statements
+        ]
+        prepared = [(await conn.prepare(s), p) for s, p in statements]
+        first, first_params = prepared[0]
+        rows = await first.fetch(*first_params)
+        timings: dict[str, list[float]] = {"list": [], "all": []}
+        deadline = time.perf_counter() + 60
+        for _ in range(count + 200):  # the first 200 rounds warm up
+            started = time.perf_counter()
+            await first.fetch(*first_params)
+            between = time.perf_counter()
+            for statement, args in prepared:
+                await statement.fetch(*args)
+            timings["list"].append(between - started)
+            timings["all"].append(time.perf_counter() - between)
+            if started > deadline:
+                break
+    finally:
+        await conn.close()
+    list_stats, all_stats = (Stats.of(timings[k][200:] or timings[k]) for k in ("list", "all"))
+    return Floor(list_stats, all_stats, len(statements), len(rows), plans)
+
+
+def check_page(status: int, body: bytes, target: Target) -> int:
+    """Fail loudly unless the response is the page we expect; returns how many items it holds."""
+    if status != 200:
+        raise SystemExit(f"GET {target.path} answered {status}: {body[:300]!r}")
+    page = json.loads(body)
+    got = page["items"]
+    problems = []
+    if len(got) != min(target.matches, LIMIT):
+        problems.append(f"{len(got)} items, expected {min(target.matches, LIMIT)}")
+    if any(
+        i["category"] != target.category or target.color not in {c["name"] for c in i["colors"]} for i in got
+    ):
+        problems.append("an item that does not match the filter")
+    worn = [i["last_worn_at"] for i in got]
+    dated = [w for w in worn if w is not None]
+    if dated != sorted(dated, reverse=True) or worn[: len(dated)] != dated:
+        problems.append("not sorted by last_worn_at descending, nulls last")
+    if (page["next_cursor"] is not None) != (target.matches > LIMIT):
+        problems.append("next_cursor is wrong")
+    if problems:
+        raise SystemExit("the list response is wrong: " + "; ".join(problems))
+    return len(got)
+
+
+@dataclass
+class HttpResults:
+    single: Stats
+    single_failures: int
+    single_cpu: float  # worker CPU seconds per request, single client
+    page_size: int
+    load: LoadResult
+    load_cpu: float  # worker CPU seconds per request, under load
+    rss_peaks: list[int]
+    rss_samples: int
+    stop_seconds: float
+    cpu_split: dict[str, float]  # cores busy during the throughput run, by whom
+
+
+def measure_http(db_url: str, target: Target, args: argparse.Namespace) -> HttpResults:
+    env = {
+        "CLOSET_PROFILE": "postgres",
+        "CLOSET_DATABASE_URL": db_url,
+        "CLOSET_JWT_SECRET": secrets.token_urlsafe(48),
+        "CLOSET_ACCESS_TOKEN_MINUTES": "60",
+        "CLOSET_LOG_LEVEL": "WARNING",
+        "CLOSET_AUTO_MIGRATE": "false",
+        # One user sends every request here: lift the per-user limit so no request is refused
+        # (the limiter still counts each one, so its cost is in the figures).
+        "CLOSET_RATE_LIMIT_PER_MINUTE": "1000000",
+    }
+    port = free_port()
+    with Server(env, workers=WORKERS, port=port) as server:
+        workers = server.worker_processes()
+        client = KeepAliveClient(port)
+        try:
+            login = {"email": target.email, "password": SEED_PASSWORD}
+            status, body = client.request("POST", "/api/v1/auth/login", login)
+            if status != 200:
+                raise SystemExit(f"login answered {status}: {body[:300]!r}")
+            headers = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+            client.headers.update(headers)
+            page_size = check_page(*client.request("GET", target.path), target)
+            client.timed_gets(target.path, 200, 30)  # warm-up
+            cpu = cpu_seconds(workers)
+            latencies, failures = client.timed_gets(target.path, args.requests, 120)
+            single_cpu = (cpu_seconds(workers) - cpu) / len(latencies)
+        finally:
+            client.close()
+        load_with: dict[str, Any] = {"connections": CLIENTS, "client": args.load_client}
+        run_load(port, target.path, headers, seconds=2, **load_with)  # warm-up
+        cpu, before = cpu_seconds(workers), CpuSnapshot.take()
+        with RssSampler(workers) as rss:
+            load = run_load(port, target.path, headers, seconds=args.duration, **load_with)
+        split = CpuSnapshot.take().split_since(before, workers)
+        load_cpu = (cpu_seconds(workers) - cpu) / max(1, load.requests)
+    peaks = list(rss.peaks.values())
+    return HttpResults(
+        Stats.of(latencies),
+        failures,
+        single_cpu,
+        page_size,
+        load,
+        load_cpu,
+        peaks,
+        rss.samples,
+        server.stop_seconds,
+        split,
+    )
+
+
+def report(target: Target, floor: Floor, http: HttpResults) -> None:
+    def row(name: str, value: str, goal: str = "", ok: bool | None = None) -> list[str]:
+        return [name, value, goal, "—" if ok is None else ("yes" if ok else "NO")]
+
+    single, load = http.single, http.load
+    clean = not load.errors and not load.non_2xx
+    ratio = single.p50 / floor.list_sql.p50
+    rows = [
+        row("API p50, 1 client", ms(single.p50), f"≤ {ms(TARGET_P50)}", single.p50 <= TARGET_P50),
+        row("API p99, 1 client", ms(single.p99), f"≤ {ms(TARGET_P99)}", single.p99 <= TARGET_P99),
+        row("API mean, 1 client", ms(single.mean)),
+        row("  worker CPU per request", ms(http.single_cpu)),
+        row(
+            f"throughput, {CLIENTS} clients",
+            f"{load.rps:,.0f} req/s",
+            f"≥ {TARGET_RPS:,.0f} req/s",
+            load.rps >= TARGET_RPS and clean,
+        ),
+        row("  errors / non-2xx", f"{load.errors} / {load.non_2xx}", "0 / 0", clean),
+    ]
+    if load.latency:
+        rows.append(row("  p50 / p99 under load", f"{ms(load.latency.p50)} / {ms(load.latency.p99)}"))
+    rows.append(row("  worker CPU per request", ms(http.load_cpu)))
+    rows += [
+        row(f"peak RSS, worker {i}", f"{peak / 2**20:.1f} MB") for i, peak in enumerate(http.rss_peaks, 1)
+    ]
+    rows += [
+        row("floor p50, list SQL (asyncpg)", ms(floor.list_sql.p50), "baseline"),
+        row("floor p99, list SQL (asyncpg)", ms(floor.list_sql.p99), "baseline"),
+        row(f"  p50, all {floor.statements} statements of the use case", ms(floor.all_sql.p50)),
+        row("API p50 / floor p50", f"{ratio:.1f}×", f"≤ {TARGET_RATIO}×", ratio <= TARGET_RATIO),
+    ]
+    print(f"\nGET {target.path}  ({http.page_size} items in the page)")
+    print_table(["measure", "value", "target", "met?"], rows)
+
+
+def benchmark(args: argparse.Namespace, admin_url: str, db_url: str) -> None:
+    started = time.perf_counter()
+
+    run_async(ensure_seeded(admin_url, db_url, args.users, args.items_per_user, args.reseed))
+    target = run_async(pick_target(db_url))
+    print(f"owner {target.email}: {target.matches} active {target.category} items in {target.color}")
+    floor = run_async(measure_floor(db_url, target, args.requests))
+    print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the list SQL ({floor.rows} rows):")
+    print("\n".join("  " + line for line in floor.plans[0][:12]))
+    for number, plan in enumerate(floor.plans[1:], 2):
+        print(f"statement {number} of {floor.statements} of the use case: {plan[0].strip()}")
+    http = measure_http(db_url, target, args)
+    print(
+        f"\nsingle client: http.client on one keep-alive connection, {http.single.count} requests, "
+        f"{http.single_failures} not 200"
+    )
+    print(f"throughput: {http.load.client}, {http.load.seconds:.1f} s, {http.load.requests:,} requests")
+    print(f"RSS: {len(http.rss_peaks)} workers sampled {http.rss_samples} times, every 50 ms")
+    print(f"floor: one asyncpg connection, prepared statements, {floor.list_sql.count} rounds")
+    print(f"server: stopped {http.stop_seconds:.1f} s after SIGTERM (killed at 15 s)")
+    busy = ", ".join(f"{name} {cores:.2f}" for name, cores in http.cpu_split.items())
+    print(f"cores busy during the throughput run (of {os.cpu_count()}): {busy}")
+    report(target, floor, http)
+    print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=1000)
+    parser.add_argument("--items-per-user", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=2000, help="sequential requests (API and floor)")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds of the throughput run")
+    parser.add_argument("--reseed", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument("--load-client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--database-url",
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="an admin URL; the bench database is created beside it",
+    )
+    args = parser.parse_args()
+    admin_url, db_url = database_urls(args.database_url)
+    interrupt_on_signals()
+    try:
+        benchmark(args, admin_url, db_url)
+    except KeyboardInterrupt as exc:
+        raise SystemExit(f"interrupted ({exc or 'SIGINT'})") from None
+
+
+if __name__ == "__main__":
+    main()

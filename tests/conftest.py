@@ -9,6 +9,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import HealthCheck, settings
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 from sqlalchemy.engine import make_url
@@ -26,6 +27,11 @@ from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.application.ports.documents import AuditStore, DocumentStore
 from closet.application.ports.uow import UnitOfWork
 from tests.mongo_server import NxServer
+
+# No timing assertions in the suite (a shared CI machine is no stopwatch): Hypothesis's
+# deadlines and its "input generation is slow" check are off for every property.
+settings.register_profile("closet", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("closet")
 
 REQUIRE_SERVICES = os.environ.get("CLOSET_REQUIRE_SERVICES") == "1"
 MONGO_URL = os.environ.get("CLOSET_TEST_MONGO_URL")

@@ -22,6 +22,9 @@ from closet.domain.items import ClothingItem, ItemId
 from closet.domain.users import UserId
 
 _PROJECTIONS = {"color": item_colors, "tag": item_tags, "fibre": item_materials}
+# Columns that exist to filter and sort (search_text holds the whole description): never read back.
+_DERIVED = {"name_key", "subcategory_key", "brand_key", "size_key", "color_sort", "search_text"}
+_READ = [c for c in items.c if c.name not in _DERIVED]
 
 
 class SqlItemRepository(ItemRepository):
@@ -33,7 +36,7 @@ class SqlItemRepository(ItemRepository):
         await self._write_projections(item)
 
     async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None:
-        query = select(items).where(items.c.id == item_id, items.c.owner_id == owner_id)
+        query = select(*_READ).where(items.c.id == item_id, items.c.owner_id == owner_id)
         row = (await self.conn.execute(query)).mappings().first()
         return from_row(row) if row else None
 

@@ -9,8 +9,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-READ_ONLY = "closet_read_only"  # execution option: this transaction only reads
-
 
 def async_url(url: str) -> str:
     """Accept plain ``postgresql://`` and ``sqlite:///`` URLs; choose the async drivers."""
@@ -55,9 +53,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Writers take the write lock up front, so a read-then-write transaction never fails
-        # half-way with SQLITE_BUSY; readers (READ_ONLY) begin deferred and, in WAL mode,
-        # never wait, not even for a writer in the same process.
-        options = connection.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
-            return  # every statement on its own
-        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY, False) else "BEGIN IMMEDIATE")
+        # half-way with SQLITE_BUSY; readers run in autocommit (read-only units of work, document
+        # reads) and, in WAL mode, never wait for a writer, not even one in the same process.
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

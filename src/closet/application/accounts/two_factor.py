@@ -47,7 +47,9 @@ class ConfirmTotp:
     async def __call__(self, user_id: UserId, code: str) -> list[str]:
         async with self.uow as uow:
             user = await load_user(uow, user_id)
-            if user.totp_enabled or user.totp_secret is None:
+            if user.totp_enabled:
+                raise Conflict("two-factor authentication is already on")
+            if user.totp_secret is None:
                 raise Conflict("start an enrolment first (POST /api/v1/me/2fa/totp)")
             step = matching_step(user.totp_secret, code, self.kit.clock.now())
             if step is None:

@@ -1,0 +1,1 @@
+"""Fabrica, the hosted background-removal service."""

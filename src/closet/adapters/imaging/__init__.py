@@ -1,0 +1,1 @@
+"""Image handling with Pillow: decoding, normalising, cutting garments out of photos."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
 
 from dependency_injector import containers, providers
 from litestar.stores.base import Store
@@ -17,8 +18,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from closet.adapters.fabrica.remover import FabricaBackgroundRemover
+from closet.adapters.files.blobs import FileImageStore
+from closet.adapters.imaging.processor import ImagingPool, LocalBackgroundRemover, PillowImageProcessor
+from closet.adapters.imaging.render import PillowOutfitRenderer
 from closet.adapters.mail.console import ConsoleMailer
 from closet.adapters.mail.smtp import SmtpMailer
+from closet.adapters.memory.blobs import MemoryImageStore
 from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
 from closet.adapters.memory.mail import MemoryMailer
 from closet.adapters.memory.probe import MemoryProbe
@@ -35,11 +41,14 @@ from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
 from closet.adapters.sql.probe import SqlProbe
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.adapters.system import SystemClock
-from closet.application import accounts, doctor, health, items
+from closet.application import accounts, doctor, health, items, outfits, photos
 from closet.application.accounts.common import AccountKit
 from closet.application.background import Background
 from closet.application.documents import DocumentSync
+from closet.application.jobs import JobRunner, JobSignal
 from closet.application.notify import Links, Notifier
+from closet.application.photos import CUTOUT_JOB, CutoutChain, PhotoKit
+from closet.application.ports.images import BackgroundRemover, ImageLimits
 from closet.settings import Profile, Settings
 
 log = logging.getLogger(__name__)
@@ -106,6 +115,30 @@ def mongo_database(client: AsyncMongoClient, settings: Settings) -> AsyncDatabas
     return client.get_database(
         settings.mongo_database, write_concern=WriteConcern(w=int(concern) if concern.isdigit() else concern)
     )
+
+
+def removers(
+    settings: Settings, fabrica: Callable[[], BackgroundRemover], local: BackgroundRemover
+) -> list[BackgroundRemover]:
+    """Fabrica first when it is configured; the local remover always, last."""
+    return [fabrica(), local] if settings.uses_fabrica else [local]
+
+
+def job_lease(settings: Settings) -> timedelta:
+    """Longer than a cut-out can take: three Fabrica attempts at their time-out, then local."""
+    return timedelta(seconds=3 * (settings.fabrica_timeout_seconds + 5) + 120)
+
+
+async def open_imaging(
+    settings: Settings, pool: Callable[[], ImagingPool], fabrica: Callable[[], FabricaBackgroundRemover]
+) -> AsyncIterator[None]:
+    """At stop: the image threads and Fabrica's HTTP client go."""
+    try:
+        yield None
+    finally:
+        pool().shutdown()
+        if settings.uses_fabrica:
+            await fabrica().aclose()
 
 
 class Container(containers.DeclarativeContainer):
@@ -235,12 +268,98 @@ class Container(containers.DeclarativeContainer):
     grant_admin = providers.Factory(accounts.GrantAdmin, uow=uow, kit=account_kit)
     user_audit = providers.Factory(accounts.UserAudit, audit_store=audit_store)
 
+    image_limits = providers.Singleton(
+        ImageLimits,
+        max_bytes=settings.provided.image_max_bytes,
+        max_pixels=settings.provided.image_max_pixels,
+        max_edge=settings.provided.image_max_edge,
+    )
+    imaging_pool = providers.Singleton(ImagingPool, workers=settings.provided.image_workers)
+    image_processor = providers.Singleton(PillowImageProcessor, pool=imaging_pool, limits=image_limits)
+    image_store = providers.Selector(
+        providers.Callable(storage_kind, settings),
+        sql=providers.Singleton(FileImageStore, root=settings.provided.blobs_path),
+        memory=providers.Singleton(MemoryImageStore),
+    )
+    local_remover = providers.Singleton(LocalBackgroundRemover, pool=imaging_pool, limits=image_limits)
+    fabrica = providers.Singleton(
+        FabricaBackgroundRemover,
+        base_url=settings.provided.fabrica_url,
+        api_key=settings.provided.fabrica_api_key,
+        timeout_seconds=settings.provided.fabrica_timeout_seconds,
+    )
+    imaging_lifecycle = providers.Resource(
+        open_imaging, settings=settings, pool=imaging_pool.provider, fabrica=fabrica.provider
+    )
+    cutout_chain = providers.Singleton(
+        CutoutChain,
+        removers=providers.Callable(removers, settings, fabrica.provider, local_remover),
+        processor=image_processor,
+    )
+    job_signal = providers.Singleton(JobSignal)
+    photo_kit = providers.Singleton(
+        PhotoKit,
+        store=image_store,
+        processor=image_processor,
+        chain=cutout_chain,
+        clock=clock,
+        signal=job_signal,
+    )
+    make_cutout = providers.Factory(photos.MakeCutout, uow=uow, kit=photo_kit, sync=document_sync)
+    job_runner = providers.Singleton(
+        JobRunner,
+        uow_factory=uow.provider,
+        clock=clock,
+        handlers=providers.Dict({CUTOUT_JOB: make_cutout.provider}),
+        signal=job_signal,
+        concurrency=settings.provided.job_concurrency,
+        lease=providers.Callable(job_lease, settings),
+    )
+    upload_photo = providers.Factory(photos.UploadPhoto, uow=uow, kit=photo_kit)
+    add_item_with_photo = providers.Factory(
+        photos.AddItemWithPhoto, uow=uow, kit=photo_kit, sync=document_sync
+    )
+    get_photo = providers.Factory(photos.GetPhoto, uow=reader, store=image_store)
+    request_cutout = providers.Factory(photos.RequestCutout, uow=uow, kit=photo_kit)
+    revert_cutout = providers.Factory(photos.RevertCutout, uow=uow, kit=photo_kit)
+    upload_mask = providers.Factory(photos.UploadMask, uow=uow, kit=photo_kit)
+
+    outfit_renderer = providers.Singleton(
+        PillowOutfitRenderer,
+        store=image_store,
+        pool=imaging_pool,
+        limits=image_limits,
+        cache_bytes=providers.Callable(lambda mb: mb * 1024 * 1024, settings.provided.render_cache_mb),
+    )
+    create_outfit = providers.Factory(outfits.CreateOutfit, uow=uow, clock=clock, sync=document_sync)
+    get_outfit = providers.Factory(outfits.GetOutfit, uow=reader, sync=document_sync)
+    update_outfit = providers.Factory(outfits.UpdateOutfit, uow=uow, clock=clock, sync=document_sync)
+    delete_outfit = providers.Factory(outfits.DeleteOutfit, uow=uow, sync=document_sync, images=image_store)
+    duplicate_outfit = providers.Factory(outfits.DuplicateOutfit, uow=uow, clock=clock, sync=document_sync)
+    list_outfits = providers.Factory(outfits.ListOutfits, uow=reader)
+    render_outfit = providers.Factory(
+        outfits.RenderOutfit, reader=reader, writer=uow, renderer=outfit_renderer, store=image_store
+    )
+    save_template = providers.Factory(outfits.SaveTemplate, uow=uow, clock=clock, sync=document_sync)
+    fill_template = providers.Factory(outfits.FillTemplate, uow=uow, clock=clock, sync=document_sync)
+    create_share = providers.Factory(outfits.CreateShare, uow=uow, clock=clock)
+    list_shares = providers.Factory(outfits.ListShares, uow=reader)
+    revoke_share = providers.Factory(outfits.RevokeShare, uow=uow, clock=clock)
+    open_share = providers.Factory(outfits.OpenShare, uow=reader, clock=clock)
+    wear_outfit = providers.Factory(outfits.WearOutfit, uow=uow, clock=clock, sync=document_sync)
+    unwear_outfit = providers.Factory(outfits.UnwearOutfit, uow=uow, sync=document_sync)
+    wear_item = providers.Factory(outfits.WearItem, uow=uow, clock=clock)
+    unwear_item = providers.Factory(outfits.UnwearItem, uow=uow)
+    list_wears = providers.Factory(outfits.ListWears, uow=reader)
+
     add_item = providers.Factory(items.AddItem, uow=uow, clock=clock, sync=document_sync)
     get_item = providers.Factory(items.GetItem, uow=reader, sync=document_sync)
     update_item = providers.Factory(items.UpdateItem, uow=uow, clock=clock, sync=document_sync)
     archive_item = providers.Factory(items.ArchiveItem, uow=uow, clock=clock, sync=document_sync)
     restore_item = providers.Factory(items.RestoreItem, uow=uow, clock=clock, sync=document_sync)
-    delete_item = providers.Factory(items.DeleteItem, uow=uow, clock=clock, sync=document_sync)
+    delete_item = providers.Factory(
+        items.DeleteItem, uow=uow, clock=clock, sync=document_sync, images=image_store
+    )
     list_items = providers.Factory(items.ListItems, uow=reader)
     item_facets = providers.Factory(items.ItemFacets, uow=reader)
 

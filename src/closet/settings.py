@@ -59,6 +59,26 @@ class Settings:
     login_rate_per_minute: int = 5
     reset_rate_per_minute: int = 3
     cors_origins: str = ""
+    blob_dir: Path | None = None  # None: <data_dir>/blobs
+    image_max_bytes: int = 20 * 1024 * 1024
+    image_max_pixels: int = 50_000_000
+    image_max_edge: int = 2048
+    image_workers: int = 2
+    jobs: bool = True
+    job_concurrency: int = 2
+    fabrica_url: str = ""
+    fabrica_api_key: str = field(default="", repr=False)
+    fabrica_timeout_seconds: int = 20
+    render_cache_mb: int = 256
+    share_rate_per_minute: int = 60
+
+    @property
+    def blobs_path(self) -> Path:
+        return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
+
+    @property
+    def uses_fabrica(self) -> bool:
+        return bool(self.fabrica_url)
 
     @property
     def uses_sql(self) -> bool:
@@ -109,6 +129,18 @@ _FIELDS: dict[str, type] = {
     "login_rate_per_minute": int,
     "reset_rate_per_minute": int,
     "cors_origins": str,
+    "blob_dir": Path,
+    "image_max_bytes": int,
+    "image_max_pixels": int,
+    "image_max_edge": int,
+    "image_workers": int,
+    "jobs": bool,
+    "job_concurrency": int,
+    "fabrica_url": str,
+    "fabrica_api_key": str,
+    "fabrica_timeout_seconds": int,
+    "render_cache_mb": int,
+    "share_rate_per_minute": int,
 }
 _BOUNDS: dict[str, tuple[int, int]] = {
     "db_pool_size": (1, 200),
@@ -124,6 +156,14 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "login_rate_per_minute": (1, 10_000),
     "reset_rate_per_minute": (1, 10_000),
     "password_memory_kib": (32, 4 * 1024 * 1024),  # argon2 needs 8 KiB per lane, 4 lanes
+    "image_max_bytes": (1024, 200 * 1024 * 1024),
+    "image_max_pixels": (10_000, 500_000_000),
+    "image_max_edge": (256, 8192),
+    "image_workers": (1, 64),
+    "job_concurrency": (1, 64),
+    "fabrica_timeout_seconds": (1, 300),
+    "render_cache_mb": (16, 16_384),
+    "share_rate_per_minute": (1, 100_000),
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -212,11 +252,20 @@ def _complete(s: Settings, *, serving: bool) -> tuple[Settings, list[str]]:
         problems.append("CLOSET_PUBLIC_URL: must start with http:// or https://")
     if any(not o.startswith(("http://", "https://")) for o in s.allowed_origins):
         problems.append("CLOSET_CORS_ORIGINS: comma-separated origins like https://app.example.com")
+    problems += _fabrica_problems(s)
     if migrate is None:
         migrate = not servers
     if serving and len(secret) < 32:
         problems.append("CLOSET_JWT_SECRET: required (at least 32 characters) outside the embedded profile")
     return replace(s, database_url=url, jwt_secret=secret, auto_migrate=migrate), problems
+
+
+def _fabrica_problems(s: Settings) -> list[str]:
+    if s.fabrica_url and not s.fabrica_url.startswith(("http://", "https://")):
+        return ["CLOSET_FABRICA_URL: must start with https:// (or http://)"]
+    if s.fabrica_url and not s.fabrica_api_key:
+        return ["CLOSET_FABRICA_API_KEY: required when CLOSET_FABRICA_URL is set"]
+    return []
 
 
 def _persistent_secret(data_dir: Path) -> str:

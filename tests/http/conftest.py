@@ -40,11 +40,13 @@ def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return settings_for("embedded", CLOSET_DATA_DIR=str(tmp_path / "data"))
     if request.param in ("postgres", "production"):
         url = request.getfixturevalue("postgres_url")
+        blobs = str(tmp_path / "blobs")
         if request.param == "postgres":
-            return settings_for("postgres", CLOSET_DATABASE_URL=url)
+            return settings_for("postgres", CLOSET_DATABASE_URL=url, CLOSET_BLOB_DIR=blobs)
         return settings_for(
             "production",
             CLOSET_DATABASE_URL=url,
+            CLOSET_BLOB_DIR=blobs,
             CLOSET_MONGO_URL=request.getfixturevalue("mongo_url"),
             CLOSET_MONGO_DATABASE=f"closet_http_{uuid.uuid4().hex[:8]}",
         )

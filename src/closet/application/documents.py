@@ -226,18 +226,26 @@ class DocumentSync:
         """Each item's document body at the item's version, from the store or the outbox."""
         if not items:
             return {}
-        owner_id = items[0].owner_id
         wanted: dict[uuid.UUID, int] = {i.id: i.version for i in items}
+        return await self.bodies(uow, DocumentKind.ITEM_TAGS, items[0].owner_id, wanted)
+
+    async def bodies(
+        self, uow: UnitOfWork, kind: DocumentKind, owner_id: uuid.UUID, wanted: Mapping[uuid.UUID, int]
+    ) -> dict[uuid.UUID, dict[str, Any]]:
+        """Documents of one owner at (at least) the given versions: from the store when it is up
+        to date, else from the newest queued change (what the user saved)."""
+        if not wanted:
+            return {}
         stored: dict[uuid.UUID, Document] = {}
         if not self._breaker_open():
             try:
-                stored = await self.documents.get_many(DocumentKind.ITEM_TAGS, owner_id, list(wanted))
+                stored = await self.documents.get_many(kind, owner_id, list(wanted))
             except StorageUnavailable as exc:
                 self._trip(exc)
         bodies = {k: dict(d.body) for k, d in stored.items() if d.version >= wanted[k]}
         missing = [k for k in wanted if k not in bodies]
         if missing:  # lagging or unreachable store: the queued change has what the user saved
-            queued = await uow.outbox.latest_changes(DocumentKind.ITEM_TAGS, missing)
+            queued = await uow.outbox.latest_changes(kind, missing)
             bodies |= {k: dict(c.body) for k, c in queued.items() if c.body is not None}
             bodies |= {k: dict(stored[k].body) for k in missing if k not in bodies and k in stored}
         return bodies

@@ -67,3 +67,19 @@ class StorageUnavailable(ApplicationError):
 
 def raise_not_found(resource: str, identifier: object) -> NotFound:
     raise NotFound(resource, identifier)
+
+
+class UnsupportedImage(ApplicationError):
+    """The bytes are not a photo format we take (whatever the name or Content-Type said)."""
+
+    title = "Unsupported image format"
+
+
+class ImageTooLarge(ApplicationError):
+    title = "Image too large"
+
+
+class InvalidImage(ApplicationError):
+    """Truncated, corrupt, empty or disguised (a polyglot) image data."""
+
+    title = "Invalid image"

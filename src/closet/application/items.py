@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from closet.application.audit import audit_entry
 from closet.application.documents import DocumentSync, item_document, item_tombstone
@@ -17,7 +19,10 @@ from closet.application.item_query import (
     ItemQuery,
     Sort,
 )
+from closet.application.outfits.common import outfit_document
 from closet.application.ports.clock import Clock
+from closet.application.ports.documents import DocumentChange, DocumentKind
+from closet.application.ports.images import ImageStore
 from closet.application.ports.uow import UnitOfWork
 from closet.application.specs import ItemChanges, ItemSpec, apply_changes, build_details
 from closet.domain.errors import ErrorCollector
@@ -59,7 +64,7 @@ class GetItem:
 
     async def __call__(self, ref: ItemRef) -> ClothingItem:
         async with self.uow as uow:
-            return await _load(uow, self.sync, ref)
+            return await load_item(uow, self.sync, ref)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,10 +81,10 @@ class UpdateItem:
         if cmd.ref.expected_version is None:
             raise VersionRequired()
         async with self.uow as uow:
-            item = await _load(uow, self.sync, cmd.ref)
+            item = await load_item(uow, self.sync, cmd.ref)
             loaded = item.version
             item.revise(apply_changes(item.details, cmd.changes, self.clock.today()), self.clock.now())
-            await _save(uow, self.sync, item, loaded)
+            await save_item(uow, self.sync, item, loaded)
         return item
 
 
@@ -96,10 +101,10 @@ class ArchiveItem:
     async def __call__(self, cmd: ArchiveItemCommand) -> ClothingItem:
         reason = enum_value(ArchiveReason, cmd.reason, "reason")
         async with self.uow as uow:
-            item = await _load(uow, self.sync, cmd.ref)
+            item = await load_item(uow, self.sync, cmd.ref)
             loaded = item.version
             item.archive(reason, self.clock.now())
-            await _save(uow, self.sync, item, loaded)
+            await save_item(uow, self.sync, item, loaded)
         return item
 
 
@@ -109,22 +114,26 @@ class RestoreItem:
 
     async def __call__(self, ref: ItemRef) -> ClothingItem:
         async with self.uow as uow:
-            item = await _load(uow, self.sync, ref)
+            item = await load_item(uow, self.sync, ref)
             loaded = item.version
             item.restore(self.clock.now())
-            await _save(uow, self.sync, item, loaded)
+            await save_item(uow, self.sync, item, loaded)
         return item
 
 
 class DeleteItem:
-    """Deletes the row; its document follows through the outbox; the audit log records it."""
+    """Deletes the row (its photo row with it); its document follows through the outbox; its
+    photo's blobs lose a reference; the audit log records it."""
 
-    def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
-        self.uow, self.clock, self.sync = uow, clock, sync
+    def __init__(
+        self, uow: UnitOfWork, clock: Clock, sync: DocumentSync, images: ImageStore | None = None
+    ) -> None:
+        self.uow, self.clock, self.sync, self.images = uow, clock, sync, images
 
     async def __call__(self, ref: ItemRef) -> None:
         async with self.uow as uow:
-            item = await _load(uow, self.sync, ref)
+            item = await load_item(uow, self.sync, ref)
+            changed = await _drop_from_outfits(uow, self.sync, item, self.clock.now())
             await uow.items.delete(ref.owner_id, ref.item_id)
             entry = audit_entry(
                 self.clock,
@@ -134,9 +143,30 @@ class DeleteItem:
                 resource_id=item.id,
                 details={"name": item.details.name, "version": item.version},
             )
-            queued = await self.sync.queue(uow, [item_tombstone(item)], [entry])
+            queued = await self.sync.queue(uow, [item_tombstone(item), *changed], [entry])
             await uow.commit()
         await self.sync.publish(queued)
+        if self.images is not None and item.photo is not None:
+            for key in item.photo.blob_keys():
+                await self.images.release(key)
+
+
+async def _drop_from_outfits(
+    uow: UnitOfWork, sync: DocumentSync, item: ClothingItem, now: datetime
+) -> list[DocumentChange]:
+    """A deleted item leaves every outfit it was in (a new version of each, and its document)."""
+    changed = []
+    outfits = await uow.outfits.containing(item.owner_id, item.id)
+    wanted: dict[uuid.UUID, int] = {o.id: o.version for o in outfits}
+    bodies = await sync.bodies(uow, DocumentKind.OUTFIT_METADATA, item.owner_id, wanted)
+    for outfit in outfits:
+        loaded, notes = outfit.version, bodies.get(outfit.id, {}).get("notes")
+        layers = tuple(layer for layer in outfit.details.layers if layer.item_id != item.id)
+        outfit.details = replace(outfit.details, notes=notes)
+        outfit.revise(replace(outfit.details, layers=layers), now)
+        await uow.outfits.update(outfit, expected_version=loaded)
+        changed.append(outfit_document(outfit))
+    return changed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,7 +224,7 @@ class ItemFacets:
             return await uow.items.facets(cmd.owner_id, item_filter)
 
 
-async def _load(uow: UnitOfWork, sync: DocumentSync, ref: ItemRef) -> ClothingItem:
+async def load_item(uow: UnitOfWork, sync: DocumentSync, ref: ItemRef) -> ClothingItem:
     """The item as saved: its row merged with its document; checks the expected version."""
     item = await uow.items.get(ref.owner_id, ref.item_id)
     if item is None:
@@ -205,7 +235,7 @@ async def _load(uow: UnitOfWork, sync: DocumentSync, ref: ItemRef) -> ClothingIt
     return merged
 
 
-async def _save(uow: UnitOfWork, sync: DocumentSync, item: ClothingItem, loaded_version: int) -> None:
+async def save_item(uow: UnitOfWork, sync: DocumentSync, item: ClothingItem, loaded_version: int) -> None:
     """Write the item and its document if the change did anything (the version is re-checked)."""
     if item.version != loaded_version:
         await uow.items.update(item, expected_version=loaded_version)

@@ -11,6 +11,7 @@ from typing import NewType
 
 from closet.domain.colors import Color
 from closet.domain.errors import InvalidValue, bounded_text, enum_value
+from closet.domain.images import ItemPhoto
 from closet.domain.materials import MaterialShare
 from closet.domain.money import Money
 from closet.domain.sizes import Size
@@ -152,6 +153,7 @@ class ClothingItem:
     wear_count: int = 0
     last_worn_at: date | None = None
     version: int = 1
+    photo: ItemPhoto | None = None  # read with the item; written through the photo repository
 
     @classmethod
     def create(cls, owner_id: UserId, details: ItemDetails, now: datetime) -> ClothingItem:

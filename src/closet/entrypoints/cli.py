@@ -1,9 +1,10 @@
-"""The `closet` command: serve, migrate, relay, doctor."""
+"""The `closet` command: serve, migrate, relay, jobs, doctor, admin."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -26,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("migrate", help="apply database migrations")
     relay = commands.add_parser("relay", help="apply pending document changes from the outbox")
     relay.add_argument("--once", action="store_true", help="drain what is due, then exit")
+    jobs = commands.add_parser("jobs", help="run background jobs (photo cut-outs) outside `closet serve`")
+    jobs.add_argument("--once", action="store_true", help="run what is due, then exit")
     doctor = commands.add_parser("doctor", help="report drift between SQL and the documents store")
     doctor.add_argument("--repair", action="store_true", help="fix what it finds")
     admin = commands.add_parser("admin", help="administration from the command line")
@@ -50,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.command == "relay":
             return asyncio.run(_relay(settings, once=args.once))
+        if args.command == "jobs":
+            return asyncio.run(_jobs(settings, once=args.once))
         if args.command == "doctor":
             return asyncio.run(_doctor(settings, repair=args.repair))
         if args.command == "admin":
@@ -93,6 +98,26 @@ async def _relay(settings: Settings, *, once: bool) -> int:
         await sync.run_forever(settings.relay_interval_seconds, stop)
         return 0
     finally:
+        await _stop(container)
+
+
+async def _jobs(settings: Settings, *, once: bool) -> int:
+    container = await _with_container(settings)
+    runner = container.job_runner()
+    try:
+        if once:
+            print(f"closet jobs: ran {await runner.drain()}")
+            return 0
+        print("closet jobs: running (Ctrl-C stops)")
+        task = asyncio.create_task(runner.run_forever())
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return 0
+    finally:
+        await runner.stop()
         await _stop(container)
 
 

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
+from datetime import date
 
+from closet.adapters.memory.outfits import MemoryOutfitRepository
+from closet.adapters.memory.photos import MemoryPhotoRepository
 from closet.adapters.memory.store import MemoryStore
 from closet.application.errors import StaleVersion
 from closet.application.item_query import (
@@ -25,8 +28,10 @@ from closet.domain.users import UserId
 class MemoryItemRepository(ItemRepository):
     """Runs the reference semantics of item_query directly."""
 
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, photos: MemoryPhotoRepository | None = None) -> None:
         self.store = store
+        self.photos = photos or MemoryPhotoRepository(store)
+        self.outfits: MemoryOutfitRepository | None = None  # set by the unit of work
         self.pending: dict[ItemId, ClothingItem | None] = {}
         self.expected: dict[ItemId, int] = {}
 
@@ -39,7 +44,7 @@ class MemoryItemRepository(ItemRepository):
 
     async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None:
         item = self.pending.get(item_id, self.store.items.get(item_id))
-        return _row(item) if item is not None and item.owner_id == owner_id else None
+        return self._row(item) if item is not None and item.owner_id == owner_id else None
 
     async def update(self, item: ClothingItem, expected_version: int) -> None:
         current = await self.get(item.owner_id, item.id)
@@ -60,14 +65,22 @@ class MemoryItemRepository(ItemRepository):
         if await self.get(owner_id, item_id) is None:
             return False
         self.pending[item_id] = None
+        await self.photos.delete(owner_id, item_id)  # as the foreign keys cascade in SQL
+        if self.outfits is not None:
+            self.outfits.drop_item(item_id)
         return True
+
+    async def set_wear(self, owner_id: UserId, item_id: ItemId, count: int, last: date | None) -> None:
+        item = self.pending.get(item_id, self.store.items.get(item_id))
+        if item is not None and item.owner_id == owner_id:
+            self.pending[item_id] = replace(item, wear_count=count, last_worn_at=last)
 
     async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage:
         rows = order((i for i in self._owned(owner_id) if matches(i, query.filter)), query.sort)
         if query.after is not None:
             after = query.after
             rows = [i for i in rows if is_after(sort_value(i, after.sort.field), i.id, after)]
-        page = [_row(i) for i in rows[: query.limit]]
+        page = [self._row(i) for i in rows[: query.limit]]
         return ItemPage(page, next_cursor(page, len(rows) > query.limit, query.sort))
 
     async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
@@ -80,8 +93,8 @@ class MemoryItemRepository(ItemRepository):
         merged = {**self.store.items, **self.pending}
         return {k: (v.owner_id, v.version) for k, v in merged.items() if v is not None}
 
-
-def _row(item: ClothingItem) -> ClothingItem:
-    """What the SQL row holds: filters see the description (search text), reads do not;
-    it lives in the item's document."""
-    return replace(item, details=replace(item.details, notes=None))
+    def _row(self, item: ClothingItem) -> ClothingItem:
+        """What the SQL row holds (with its photo): filters see the description (search
+        text), reads do not; it lives in the item's document."""
+        photo = self.photos.current(item.id)
+        return replace(item, details=replace(item.details, notes=None), photo=photo[1] if photo else None)

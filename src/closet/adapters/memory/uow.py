@@ -5,7 +5,10 @@ from types import TracebackType
 from typing import Self
 
 from closet.adapters.memory.items import MemoryItemRepository
+from closet.adapters.memory.jobs import MemoryJobRepository
 from closet.adapters.memory.outbox import MemoryOutbox
+from closet.adapters.memory.outfits import MemoryOutfitRepository, MemoryShareRepository, MemoryWearRepository
+from closet.adapters.memory.photos import MemoryPhotoRepository
 from closet.adapters.memory.sessions import MemoryAccountTokenRepository, MemorySessionRepository
 from closet.adapters.memory.store import MemoryStore
 from closet.adapters.memory.users import MemoryUserRepository
@@ -19,7 +22,13 @@ class MemoryUnitOfWork(UnitOfWork):
         self.store = store
 
     async def __aenter__(self) -> Self:
-        self.items = MemoryItemRepository(self.store)
+        self.photos = MemoryPhotoRepository(self.store)
+        self.items = MemoryItemRepository(self.store, self.photos)
+        self.jobs = MemoryJobRepository(self.store)
+        self.outfits = MemoryOutfitRepository(self.store)
+        self.shares = MemoryShareRepository(self.store)
+        self.wears = MemoryWearRepository(self.store)
+        self.items.outfits = self.outfits
         self.users = MemoryUserRepository(self.store)
         self.outbox = MemoryOutbox(self.store)
         self.sessions = MemorySessionRepository(self.store)
@@ -32,6 +41,12 @@ class MemoryUnitOfWork(UnitOfWork):
         self.items.pending.clear()
         self.users.pending.clear()
         self.outbox.pending.clear()
+        self.photos.pending.clear()
+        self.jobs.pending.clear()
+        self.outfits.pending.clear()
+        self.outfits.renders.clear()
+        self.shares.pending.clear()
+        self.wears.pending.clear()
 
     async def commit(self) -> None:
         self.items.check_versions()
@@ -43,6 +58,11 @@ class MemoryUnitOfWork(UnitOfWork):
         for user_id, user in self.users.pending.items():
             self.store.users[user_id] = copy.copy(user)
         self.outbox.commit()
+        self.photos.commit()
+        self.jobs.commit()
+        self.outfits.commit()
+        self.shares.commit()
+        self.wears.commit()
         self.sessions.commit()
         self.account_tokens.commit()
         self.items.pending.clear()

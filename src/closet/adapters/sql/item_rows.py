@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import RowMapping
 
+from closet.adapters.sql.photos import photo_from_row
 from closet.application.item_query import color_key, search_text, season_mask, text_key
 from closet.domain.colors import Color
 from closet.domain.items import (
@@ -132,4 +133,5 @@ def from_row(row: RowMapping) -> ClothingItem:
         wear_count=row["wear_count"],
         last_worn_at=row["last_worn_at"],
         version=row["version"],
+        photo=photo_from_row(row, "photo_") if "photo_original_key" in row else None,
     )

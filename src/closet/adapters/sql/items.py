@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from closet.adapters.sql import item_filters
 from closet.adapters.sql.item_rows import from_row, projection_rows, to_row
-from closet.adapters.sql.tables import item_colors, item_materials, item_tags, items
+from closet.adapters.sql.photos import PHOTO_COLUMNS
+from closet.adapters.sql.tables import item_colors, item_materials, item_photos, item_tags, items
 from closet.application.errors import StaleVersion
 from closet.application.item_query import (
     BRAND_FACET_LIMIT,
@@ -24,7 +27,8 @@ from closet.domain.users import UserId
 _PROJECTIONS = {"color": item_colors, "tag": item_tags, "fibre": item_materials}
 # Columns that exist to filter and sort (search_text holds the whole description): never read back.
 _DERIVED = {"name_key", "subcategory_key", "brand_key", "size_key", "color_sort", "search_text"}
-_READ = [c for c in items.c if c.name not in _DERIVED]
+_READ = [c for c in items.c if c.name not in _DERIVED] + PHOTO_COLUMNS
+_WITH_PHOTO = items.outerjoin(item_photos, item_photos.c.item_id == items.c.id)
 
 
 class SqlItemRepository(ItemRepository):
@@ -36,7 +40,9 @@ class SqlItemRepository(ItemRepository):
         await self._write_projections(item)
 
     async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None:
-        query = select(*_READ).where(items.c.id == item_id, items.c.owner_id == owner_id)
+        query = (
+            select(*_READ).select_from(_WITH_PHOTO).where(items.c.id == item_id, items.c.owner_id == owner_id)
+        )
         row = (await self.conn.execute(query)).mappings().first()
         return from_row(row) if row else None
 
@@ -70,12 +76,23 @@ class SqlItemRepository(ItemRepository):
         )
         return bool(result.rowcount)
 
+    async def set_wear(self, owner_id: UserId, item_id: ItemId, count: int, last: date | None) -> None:
+        await self.conn.execute(
+            update(items)
+            .where(items.c.id == item_id, items.c.owner_id == owner_id)
+            .values(wear_count=count, last_worn_at=last)
+        )
+
     async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage:
         where = item_filters.conditions(owner_id, query.filter)
         if query.after is not None:
             where.append(item_filters.after(query.after))
         statement = (
-            select(items).where(*where).order_by(*item_filters.ordering(query.sort)).limit(query.limit + 1)
+            select(*_READ)
+            .select_from(_WITH_PHOTO)
+            .where(*where)
+            .order_by(*item_filters.ordering(query.sort))
+            .limit(query.limit + 1)
         )
         rows = (await self.conn.execute(statement)).mappings().all()
         page = [from_row(r) for r in rows[: query.limit]]

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -191,4 +192,131 @@ account_tokens = Table(
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
     Index(None, "user_id", "purpose"),
+)
+
+
+# --- photos and jobs (migration 0004) ----------------------------------------------------
+
+
+def _blob(prefix: str, *, nullable: bool) -> list[Column]:  # type: ignore[type-arg]
+    return [
+        Column(f"{prefix}_key", String(64), nullable=nullable),
+        Column(f"{prefix}_type", String(20), nullable=nullable),
+        Column(f"{prefix}_width", Integer, nullable=nullable),
+        Column(f"{prefix}_height", Integer, nullable=nullable),
+    ]
+
+
+item_photos = Table(
+    "item_photos",
+    metadata,
+    Column("item_id", Uuid, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("owner_id", Uuid, nullable=False),
+    *_blob("original", nullable=False),
+    *_blob("thumb256", nullable=False),
+    *_blob("thumb512", nullable=False),
+    *_blob("cutout", nullable=True),
+    Column("phash", String(16), nullable=False),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("failure", String(500)),
+    Column("requested_provider", String(12)),
+    Column("cutout_provider", String(12)),
+    Column("cutout_millis", Integer),
+    Column("cutout_coverage", Float),
+    Column("colors", JsonDoc, nullable=False),
+    Column("job_id", Uuid),
+    Column("revision", Integer, nullable=False),
+    Index(None, "owner_id"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("owner_id", Uuid, nullable=False),
+    Column("subject_id", Uuid, nullable=False),
+    Column("payload", JsonDoc, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("run_after", UtcDateTime, nullable=False),
+    Column("last_error", Text),
+    Index(None, "state", "run_after"),
+)
+
+
+# --- outfits, renders, shares, wear log (migration 0005) -----------------------------------
+
+outfits = Table(
+    "outfits",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("canvas_width", Integer, nullable=False),
+    Column("canvas_height", Integer, nullable=False),
+    Column("background", String(7)),
+    Column("seasons", Integer, nullable=False),
+    Column("occasions", Integer, nullable=False),
+    Column("is_template", Boolean, nullable=False),
+    Column("template_id", Uuid),
+    Column("layout_hash", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "owner_id", "is_template", "created_at", "id"),
+)
+
+outfit_layers = Table(
+    "outfit_layers",
+    metadata,
+    Column("outfit_id", Uuid, ForeignKey("outfits.id", ondelete="CASCADE"), primary_key=True),
+    Column("z", Integer, primary_key=True),
+    Column("owner_id", Uuid, nullable=False),
+    Column("item_id", Uuid, ForeignKey("items.id", ondelete="CASCADE")),
+    Column("category", String(20)),
+    Column("x", Float, nullable=False),
+    Column("y", Float, nullable=False),
+    Column("scale", Float, nullable=False),
+    Column("rotation_deg", Float, nullable=False),
+    Index(None, "owner_id", "item_id"),
+    Index(None, "item_id"),
+)
+
+outfit_renders = Table(
+    "outfit_renders",
+    metadata,
+    Column("outfit_id", Uuid, ForeignKey("outfits.id", ondelete="CASCADE"), primary_key=True),
+    Column("render_key", String(64), primary_key=True),
+    Column("shape", String(40), nullable=False),  # format and width: one current render per shape
+    Column("blob_key", String(64), nullable=False),
+    Column("media_type", String(20), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+share_links = Table(
+    "share_links",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("outfit_id", Uuid, ForeignKey("outfits.id", ondelete="CASCADE"), nullable=False),
+    Column("owner_id", Uuid, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+    Index(None, "owner_id", "outfit_id"),
+)
+
+wear_events = Table(
+    "wear_events",
+    metadata,
+    Column("item_id", Uuid, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("worn_on", Date, primary_key=True),
+    Column("owner_id", Uuid, nullable=False),
+    Column("outfit_id", Uuid, ForeignKey("outfits.id", ondelete="SET NULL")),
+    Column("created_at", UtcDateTime, nullable=False),
 )

@@ -8,9 +8,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from closet.adapters.sql.items import SqlItemRepository
+from closet.adapters.sql.jobs import SqlJobRepository
 from closet.adapters.sql.outbox import SqlOutbox
+from closet.adapters.sql.outfits import SqlOutfitRepository
+from closet.adapters.sql.photos import SqlPhotoRepository
 from closet.adapters.sql.sessions import SqlAccountTokenRepository, SqlSessionRepository
 from closet.adapters.sql.users import SqlUserRepository
+from closet.adapters.sql.wear import SqlShareRepository, SqlWearRepository
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.uow import UnitOfWork
 
@@ -45,6 +49,11 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = SqlOutbox(self._conn)
         self.sessions = SqlSessionRepository(self._conn)
         self.account_tokens = SqlAccountTokenRepository(self._conn)
+        self.photos = SqlPhotoRepository(self._conn)
+        self.jobs = SqlJobRepository(self._conn)
+        self.outfits = SqlOutfitRepository(self._conn)
+        self.shares = SqlShareRepository(self._conn)
+        self.wears = SqlWearRepository(self._conn)
         return self
 
     async def __aexit__(

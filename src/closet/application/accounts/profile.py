@@ -24,7 +24,7 @@ class GetProfile:
     async def __call__(self, user_id: UserId) -> Profile:
         async with self.uow as uow:
             user = await load_user(uow, user_id)
-            return Profile(user, {"items": await uow.items.count(user_id)})
+            return Profile(user, await _counts(uow, user_id))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +59,7 @@ class UpdateProfile:
                 queued = await audit(self.kit, uow, actor_id=user.id, action="account.profile_changed")
                 await uow.commit()
                 await self.kit.sync.publish(queued)
-            return Profile(user, {"items": await uow.items.count(user_id)})
+            return Profile(user, await _counts(uow, user_id))
 
 
 def _apply(user: User, c: ProfileChanges) -> tuple[str, UserSettings]:
@@ -82,3 +82,7 @@ def _apply(user: User, c: ProfileChanges) -> tuple[str, UserSettings]:
     errors.raise_if_any()
     assert settings is not None
     return name, settings
+
+
+async def _counts(uow: UnitOfWork, user_id: UserId) -> dict[str, int]:
+    return {"items": await uow.items.count(user_id), "outfits": await uow.outfits.count(user_id)}

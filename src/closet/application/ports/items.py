@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import date
 from typing import Protocol
 
 from closet.application.item_query import Facets, ItemFilter, ItemPage, ItemQuery
@@ -21,6 +22,10 @@ class ItemRepository(Protocol):
 
     @abstractmethod
     async def delete(self, owner_id: UserId, item_id: ItemId) -> bool: ...
+
+    @abstractmethod
+    async def set_wear(self, owner_id: UserId, item_id: ItemId, count: int, last: date | None) -> None:
+        """The wear log's tally: usage, not a change of the item (its version stays)."""
 
     @abstractmethod
     async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage: ...

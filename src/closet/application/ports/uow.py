@@ -5,7 +5,10 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from closet.application.ports.items import ItemRepository
+from closet.application.ports.jobs import JobRepository
 from closet.application.ports.outbox import Outbox
+from closet.application.ports.outfits import OutfitRepository, ShareRepository, WearRepository
+from closet.application.ports.photos import PhotoRepository
 from closet.application.ports.sessions import AccountTokenRepository, SessionRepository
 from closet.application.ports.users import UserRepository
 
@@ -18,6 +21,11 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     sessions: SessionRepository
     account_tokens: AccountTokenRepository
+    photos: PhotoRepository
+    jobs: JobRepository
+    outfits: OutfitRepository
+    shares: ShareRepository
+    wears: WearRepository
 
     @abstractmethod
     async def __aenter__(self) -> Self: ...

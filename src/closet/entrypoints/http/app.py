@@ -24,6 +24,10 @@ from closet.entrypoints.http.controllers.admin import AdminController
 from closet.entrypoints.http.controllers.health import health, ready
 from closet.entrypoints.http.controllers.items import ItemController
 from closet.entrypoints.http.controllers.me import MeController
+from closet.entrypoints.http.controllers.outfits import OutfitController, TemplateController
+from closet.entrypoints.http.controllers.photos import PhotoController
+from closet.entrypoints.http.controllers.shares import SharedController
+from closet.entrypoints.http.controllers.wear import WearController
 from closet.entrypoints.http.deps import dependencies
 from closet.entrypoints.http.errors import EXCEPTION_HANDLERS
 from closet.entrypoints.http.middleware import RequestLogMiddleware
@@ -47,12 +51,18 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if settings.relay:  # applies document changes the requests could not (store down)
             sync = container.document_sync()
             relay = asyncio.create_task(sync.run_forever(settings.relay_interval_seconds, stop))
+        runner = container.job_runner() if settings.jobs else None
+        jobs = asyncio.create_task(runner.run_forever()) if runner is not None else None
         try:
             yield
         finally:
             stop.set()
             if relay is not None:
                 await relay
+            if jobs is not None and runner is not None:
+                jobs.cancel()
+                await runner.stop()
+                await asyncio.gather(jobs, return_exceptions=True)
             stopped = container.shutdown_resources()
             if stopped is not None:
                 await stopped
@@ -74,6 +84,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             MeController,
             AdminController,
             ItemController,
+            WearController,
+            OutfitController,
+            TemplateController,
+            Router("/", route_handlers=[SharedController], middleware=[limits.shares.middleware]),
+            # uploads may be larger than JSON bodies: the image limit plus room for the form
+            Router(
+                "/", route_handlers=[PhotoController], request_max_body_size=settings.image_max_bytes + 65_536
+            ),
         ],
         middleware=[limits.general.middleware],
         stores={"rate_limit": container.rate_limit_store()},
@@ -85,6 +103,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 "Location",
                 "Retry-After",
                 "X-Request-ID",
+                "X-Duplicate-Of",
                 "RateLimit-Limit",
                 "RateLimit-Remaining",
                 "RateLimit-Reset",

@@ -17,7 +17,7 @@ from closet.settings import Settings
 
 TOKEN_URL = "/api/v1/auth/token"
 ALGORITHM = "HS256"
-PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema"]
+PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/s/"]  # /s/…: share links
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:

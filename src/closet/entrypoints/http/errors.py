@@ -16,11 +16,14 @@ from closet.application.errors import (
     AuthenticationFailed,
     Conflict,
     Forbidden,
+    ImageTooLarge,
+    InvalidImage,
     NotFound,
     SecondFactorRequired,
     ServiceUnavailable,
     StaleVersion,
     StorageUnavailable,
+    UnsupportedImage,
     VersionRequired,
 )
 from closet.domain.errors import InvalidValue
@@ -39,6 +42,9 @@ STATUS_OF: dict[type[ApplicationError], int] = {
     Forbidden: 403,
     StorageUnavailable: 503,
     ServiceUnavailable: 503,
+    UnsupportedImage: 415,
+    ImageTooLarge: 413,
+    InvalidImage: 400,
 }
 
 
@@ -178,7 +184,8 @@ _DESCRIPTIONS = {
     404: "No such resource for this user",
     409: "Conflicts with an existing resource",
     412: "The version sent is not the current one",
-    413: "Request body too large",
+    413: "Request body (or the image in it) too large",
+    415: "Not an image format this API takes (decided from the bytes)",
     422: "A value breaks a rule; `errors` names each field",
     428: "A version (If-Match or `version`) is required",
     429: "Too many requests; retry after Retry-After seconds",

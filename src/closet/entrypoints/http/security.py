@@ -79,6 +79,10 @@ class RateLimits:
             rate_limit=("minute", settings.login_rate_per_minute),
             identifier_for_request=lambda r: f"login:{_client(r)}",
         )
+        self.shares = RateLimitConfig(
+            rate_limit=("minute", settings.share_rate_per_minute),
+            identifier_for_request=lambda r: f"share:{_client(r)}",
+        )
         self.reset = RateLimitConfig(
             rate_limit=("minute", settings.reset_rate_per_minute),
             identifier_for_request=lambda r: f"reset:{_client(r)}",

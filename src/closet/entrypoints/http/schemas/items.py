@@ -13,6 +13,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from closet.application import item_query, specs
 from closet.domain.items import ClothingItem, Purchase
+from closet.entrypoints.http.schemas.photos import PhotoRead, photo_read
 
 Text = Annotated[str, Meta(max_length=4000)]
 
@@ -135,6 +136,7 @@ class ItemSummary(msgspec.Struct):
     version: int
     created_at: datetime
     updated_at: datetime
+    photo: PhotoRead | None  # None until a photo is uploaded
 
 
 class ItemRead(ItemSummary):
@@ -190,6 +192,7 @@ def _summary_fields(item: ClothingItem) -> dict[str, Any]:
         "version": item.version,
         "created_at": item.created_at,
         "updated_at": item.updated_at,
+        "photo": photo_read(item.id, item.photo) if item.photo else None,
     }
 
 

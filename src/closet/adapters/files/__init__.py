@@ -1,0 +1,1 @@
+"""Blob storage on the local filesystem."""

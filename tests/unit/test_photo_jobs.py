@@ -1,0 +1,177 @@
+"""The cut-out chain, the job runner and the photo use cases on the in-memory adapters."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from closet.adapters.imaging.processor import ImagingPool, LocalBackgroundRemover, PillowImageProcessor
+from closet.adapters.memory.blobs import MemoryImageStore
+from closet.adapters.memory.clock import FixedClock
+from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
+from closet.adapters.memory.store import MemoryDocuments, MemoryStore
+from closet.adapters.memory.uow import MemoryUnitOfWork
+from closet.application import jobs as jobs_module
+from closet.application.documents import DocumentSync
+from closet.application.jobs import JobRunner, JobSignal
+from closet.application.photos import (
+    CUTOUT_JOB,
+    CutoutChain,
+    CutoutCommand,
+    MakeCutout,
+    PhotoKit,
+    RequestCutout,
+    RevertCutout,
+    UploadPhoto,
+    UploadPhotoCommand,
+)
+from closet.application.ports.images import BackgroundRemover, ImageLimits, RemovalFailed
+from closet.application.ports.jobs import Job, JobState
+from closet.domain.images import CutoutProvider, CutoutStatus
+from closet.domain.items import ItemId
+from tests import photo_files
+from tests.factories import make_item, make_user
+from tests.photos import make_scene
+
+
+class ScriptedRemover(BackgroundRemover):
+    """A remover that fails as told, or delegates to the local one."""
+
+    def __init__(self, name: str, fallback: BackgroundRemover, failures: list[RemovalFailed | bytes]) -> None:
+        self.name, self.fallback, self.failures, self.calls = name, fallback, failures, 0
+
+    async def remove(self, image: bytes) -> bytes:
+        self.calls += 1
+        if self.failures:
+            outcome = self.failures.pop(0)
+            if isinstance(outcome, RemovalFailed):
+                raise outcome
+            return outcome
+        return await self.fallback.remove(image)
+
+
+class World:
+    def __init__(self, fabrica_script: list[RemovalFailed | bytes]) -> None:
+        self.store, self.clock = MemoryStore(), FixedClock()
+        docs = MemoryDocuments()
+        self.sync = DocumentSync(
+            uow_factory=self.uow,
+            documents=MemoryDocumentStore(docs),
+            audit=MemoryAuditStore(docs),
+            clock=self.clock,
+        )
+        pool, limits = ImagingPool(2), ImageLimits()
+        processor = PillowImageProcessor(pool, limits)
+        self.local = LocalBackgroundRemover(pool, limits)
+        self.fabrica = ScriptedRemover("fabrica", self.local, fabrica_script)
+        self.blobs = MemoryImageStore()
+        chain = CutoutChain([self.fabrica, self.local], processor)
+        self.kit = PhotoKit(self.blobs, processor, chain, self.clock, JobSignal())
+        self.runner = JobRunner(self.uow, self.clock, {CUTOUT_JOB: self.handler}, self.kit.signal)
+
+    def uow(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.store)
+
+    def handler(self) -> MakeCutout:
+        return MakeCutout(self.uow(), self.kit, self.sync)
+
+    async def item_with_photo(self, **item: object) -> tuple[object, ItemId]:
+        user = make_user()
+        thing = make_item(user, **item)
+        async with self.uow() as uow:
+            await uow.users.add(user)
+            await uow.items.add(thing)
+            await uow.commit()
+        photo = photo_files.encode(make_scene("gradient", size=(900, 700), seed=4)[0], "JPEG")
+        await UploadPhoto(self.uow(), self.kit)(
+            UploadPhotoCommand(owner_id=user.id, item_id=thing.id, data=photo)
+        )
+        return user, thing.id
+
+    async def photo(self, user: object, item_id: ItemId):  # type: ignore[no-untyped-def]
+        async with self.uow() as uow:
+            return await uow.photos.get(user.id, item_id)  # type: ignore[attr-defined]
+
+
+async def test_fabrica_failing_falls_back_to_local() -> None:
+    world = World([RemovalFailed("fabrica", "out of credit")])
+    user, item_id = await world.item_with_photo()
+    assert await world.runner.drain() == 1
+    photo = await world.photo(user, item_id)
+    assert photo.status is CutoutStatus.READY and photo.cutout.provider is CutoutProvider.LOCAL
+    assert world.fabrica.calls == 1 and photo.cutout.millis >= 0 and 0 < photo.cutout.coverage < 1
+
+
+async def test_a_garbage_answer_falls_through_like_an_error() -> None:
+    world = World([b"\x89PNG\r\n\x1a\n not really"])
+    user, item_id = await world.item_with_photo()
+    await world.runner.drain()
+    assert (await world.photo(user, item_id)).cutout.provider is CutoutProvider.LOCAL
+
+
+async def test_fabrica_working_is_used_first() -> None:
+    world = World([])
+    user, item_id = await world.item_with_photo(colors=())
+    await world.runner.drain()
+    photo = await world.photo(user, item_id)
+    assert photo.cutout.provider is CutoutProvider.FABRICA and photo.colors
+    async with world.uow() as uow:  # the cut-out's colours became the item's (it had none)
+        item = await uow.items.get(user.id, item_id)  # type: ignore[attr-defined]
+    assert [c.name for c in item.details.colors] == list(photo.colors) and item.version == 2
+
+
+async def test_chosen_provider_busy_is_retried_then_given_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    busy = [RemovalFailed("fabrica", "rate limited", retryable=True) for _ in range(10)]
+    world = World(busy)
+    user, item_id = await world.item_with_photo()
+    await world.runner.drain()  # the chain's cut-out (fabrica busy: local)
+    await RequestCutout(world.uow(), world.kit)(
+        CutoutCommand(owner_id=user.id, item_id=item_id, provider="fabrica")
+    )
+    for _ in range(jobs_module.MAX_ATTEMPTS + 1):
+        await world.runner.drain()
+        world.clock.advance(jobs_module.RETRY_CAP + timedelta(seconds=1))
+    photo = await world.photo(user, item_id)
+    assert photo.status is CutoutStatus.FAILED and "gave up" in (photo.failure or "")
+    assert "rate limited" in (photo.failure or "")  # the reason it kept failing is kept
+    assert photo.cutout is not None and photo.cutout.provider is CutoutProvider.LOCAL  # the old one stays
+    async with world.uow() as uow:
+        assert await uow.jobs.count(JobState.FAILED) == 1
+
+
+async def test_a_job_made_stale_by_revert_changes_nothing() -> None:
+    world = World([])
+    user, item_id = await world.item_with_photo()
+    await RevertCutout(world.uow(), world.kit)(CutoutCommand(owner_id=user.id, item_id=item_id))
+    await world.runner.drain()
+    photo = await world.photo(user, item_id)
+    assert photo.status is CutoutStatus.REVERTED and photo.cutout is None
+    assert world.fabrica.calls == 0  # the stale job did no work
+
+
+async def test_a_runner_that_died_leaves_work_for_the_next() -> None:
+    world = World([])
+    user, item_id = await world.item_with_photo()
+    async with world.uow() as uow:  # a runner claims the job, then its process dies
+        [claimed] = await uow.jobs.claim(world.clock.now(), world.clock.now() + jobs_module.LEASE, 1)
+        await uow.commit()
+    assert await world.runner.drain() == 0  # leased: not yet
+    world.clock.advance(jobs_module.LEASE + timedelta(seconds=1))
+    assert await world.runner.drain() == 1  # the restart picks it up
+    assert (await world.photo(user, item_id)).status is CutoutStatus.READY
+    assert claimed.kind == CUTOUT_JOB
+
+
+async def test_unknown_job_kinds_fail_without_killing_the_runner() -> None:
+    world = World([])
+    async with world.uow() as uow:
+        now = world.clock.now()
+        await uow.jobs.add(
+            Job(kind="nope", owner_id=uuid.uuid4(), subject_id=uuid.uuid4(), created_at=now, run_after=now)
+        )
+        await uow.commit()
+    assert await world.runner.drain() == 1
+    async with world.uow() as uow:
+        assert await uow.jobs.count(JobState.FAILED) == 1

@@ -1,0 +1,216 @@
+"""The outfit renderer against known answers, and hypothesis over random layouts."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from closet.adapters.imaging.processor import ImagingPool
+from closet.adapters.imaging.render import PillowOutfitRenderer
+from closet.adapters.memory.blobs import MemoryImageStore
+from closet.application.outfits.render import render_key
+from closet.application.ports.images import ImageLimits, RenderLayer
+from closet.domain.errors import InvalidValue
+from closet.domain.images import BlobKey
+from closet.domain.items import ItemId
+from closet.domain.outfits import Canvas, Layer, Outfit, OutfitDetails, ordered_layers
+from closet.domain.users import UserId
+
+RED, BLUE = (255, 0, 0, 255), (0, 0, 255, 255)
+POOL = ImagingPool(2)
+
+
+def png(size: tuple[int, int], colour: tuple[int, int, int, int]) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGBA", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def renderer_with(*images: bytes) -> tuple[PillowOutfitRenderer, list[BlobKey]]:
+    store = MemoryImageStore()
+    keys = [await store.put(data) for data in images]
+    return PillowOutfitRenderer(store, POOL, ImageLimits(), cache_bytes=64 * 1024 * 1024), keys
+
+
+async def draw(
+    renderer: PillowOutfitRenderer,
+    layers: list[RenderLayer],
+    size: tuple[int, int] = (400, 400),
+    **options: object,
+) -> Image.Image:
+    options = {"width": size[0], "fmt": "png", **options}
+    encoded = await renderer.render(size, options.pop("background", None), layers, **options)  # type: ignore[arg-type]
+    image = Image.open(io.BytesIO(encoded.data))
+    image.load()
+    assert (encoded.width, encoded.height) == image.size
+    return image.convert("RGBA")
+
+
+async def test_a_square_rotated_90_degrees_lands_where_expected() -> None:
+    renderer, [key] = await renderer_with(png((100, 50), RED))
+    flat = await draw(renderer, [RenderLayer(key, 200, 200, 1.0, 0)])
+    assert flat.getpixel((155, 200)) == RED and flat.getpixel((200, 160)) == (0, 0, 0, 0)
+    turned = await draw(renderer, [RenderLayer(key, 200, 200, 1.0, 90)])
+    # 100×50 turned a quarter: 50 wide and 100 tall, about the same centre
+    assert turned.getbbox() == (175, 150, 225, 250)
+    assert turned.getpixel((200, 160)) == RED and turned.getpixel((155, 200)) == (0, 0, 0, 0)
+
+
+async def test_rotation_is_clockwise_as_on_screen() -> None:
+    marker = Image.new("RGBA", (100, 20), RED)
+    marker.paste(BLUE, (80, 0, 100, 20))  # blue at the right end
+    buffer = io.BytesIO()
+    marker.save(buffer, "PNG")
+    renderer, [key] = await renderer_with(buffer.getvalue())
+    turned = await draw(renderer, [RenderLayer(key, 200, 200, 1.0, 90)])
+    assert turned.getpixel((200, 245)) == BLUE  # clockwise: the right end points down
+
+
+async def test_z_order_decides_which_pixel_wins() -> None:
+    renderer, [red, blue] = await renderer_with(png((100, 100), RED), png((100, 100), BLUE))
+    item_red, item_blue = ItemId(uuid.uuid4()), ItemId(uuid.uuid4())
+    layers = ordered_layers(
+        [Layer(item_red, 200, 200, z=5), Layer(item_blue, 230, 230, z=1)]  # given out of order
+    )
+    keys = {item_red: red, item_blue: blue}
+    image = await draw(renderer, [RenderLayer(keys[la.item_id], la.x, la.y, 1, 0) for la in layers])  # type: ignore[index]
+    assert image.getpixel((220, 220)) == RED  # z 5 is in front of z 1
+    assert image.getpixel((270, 270)) == BLUE
+
+
+async def test_scale_half_halves_the_footprint() -> None:
+    renderer, [key] = await renderer_with(png((100, 100), RED))
+    full = await draw(renderer, [RenderLayer(key, 200, 200, 1.0, 0)])
+    half = await draw(renderer, [RenderLayer(key, 200, 200, 0.5, 0)])
+    assert full.getbbox() == (150, 150, 250, 250)
+    assert half.getbbox() == (175, 175, 225, 225)
+
+
+async def test_background_transparent_or_filled() -> None:
+    renderer, [key] = await renderer_with(png((10, 10), RED))
+    clear = await draw(renderer, [RenderLayer(key, 50, 50, 1, 0)])
+    assert clear.getpixel((0, 0)) == (0, 0, 0, 0) and clear.getpixel((399, 399))[3] == 0
+    filled = await draw(renderer, [RenderLayer(key, 50, 50, 1, 0)], background="#102030")
+    assert filled.getpixel((0, 0)) == (16, 32, 48, 255)
+
+
+async def test_rendering_at_another_width_scales_everything() -> None:
+    renderer, [key] = await renderer_with(png((100, 100), RED))
+    small = await draw(renderer, [RenderLayer(key, 200, 200, 1.0, 0)], size=(400, 800), width=200)
+    assert small.size == (200, 400) and small.getbbox() == (75, 75, 125, 125)
+
+
+async def test_soft_edges_keep_their_colour() -> None:
+    """Premultiplied resampling: a red garment's soft edge fades out red, never dark."""
+    image = Image.new("RGBA", (64, 64), (255, 0, 0, 0))
+    image.paste(RED, (16, 16, 48, 48))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    renderer, [key] = await renderer_with(buffer.getvalue())
+    drawn = await draw(renderer, [RenderLayer(key, 200, 200, 2.3, 17)])
+    pixels = np.asarray(drawn).reshape(-1, 4)
+    soft = pixels[(pixels[:, 3] > 0) & (pixels[:, 3] < 255)]
+    assert len(soft) > 0
+    assert (soft[:, 0] >= 250).all() and (soft[:, 1] <= 5).all() and (soft[:, 2] <= 5).all()
+
+
+layouts = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # which image
+        st.floats(-2000, 6000),
+        st.floats(-2000, 6000),
+        st.floats(0.05, 10),
+        st.floats(-360, 360),
+    ),
+    max_size=6,
+)
+
+
+@given(
+    layout=layouts,
+    canvas=st.tuples(st.integers(1, 1200), st.integers(1, 1200)),
+    width=st.integers(16, 1200),
+    background=st.sampled_from([None, "#ffffff", "#000000"]),
+    fmt=st.sampled_from(["png", "webp"]),
+)
+@settings(max_examples=60)
+async def test_random_layouts_render_within_the_canvas(
+    layout: list[tuple[int, float, float, float, float]],
+    canvas: tuple[int, int],
+    width: int,
+    background: str | None,
+    fmt: str,
+) -> None:
+    try:
+        expected = Canvas(*canvas).render_size(width)
+    except InvalidValue:
+        assume(False)  # a render taller than the limit is refused before it is drawn (a 422)
+    renderer, keys = await renderer_with(png((60, 40), RED), png((5, 90), BLUE), png((1, 1), RED))
+    layers = [RenderLayer(keys[i], x, y, s, r) for i, x, y, s, r in layout]
+    encoded = await renderer.render(canvas, background, layers, width=width, fmt=fmt)
+    image = Image.open(io.BytesIO(encoded.data))
+    assert image.size == expected
+
+
+def outfit(**changes: object) -> Outfit:
+    details = OutfitDetails(
+        name="o",
+        canvas=Canvas(1080, 1350, "#ffffff"),
+        layers=(Layer(ItemId(uuid.UUID(int=1)), 100, 200, 1.5, 10, 0),),
+    )
+    return Outfit(
+        uuid.UUID(int=9),  # type: ignore[arg-type]
+        UserId(uuid.UUID(int=7)),
+        replace(details, **changes),  # type: ignore[arg-type]
+        datetime(2026, 1, 1, tzinfo=UTC),
+        datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+KEY_A, KEY_B = BlobKey("a" * 64), BlobKey("b" * 64)
+
+
+@given(
+    field=st.sampled_from(
+        ["x", "y", "scale", "rotation_deg", "z", "canvas", "image", "fmt", "width", "name"]
+    ),
+    delta=st.floats(0.001, 100),
+)
+def test_the_cache_key_changes_exactly_when_an_input_does(field: str, delta: float) -> None:
+    base = outfit()
+    key = render_key(base, [KEY_A], "png", 540)
+    assert render_key(outfit(), [KEY_A], "png", 540) == key  # same inputs, same key
+    layer = base.details.layers[0]
+    changed = {
+        "x": lambda: render_key(outfit(layers=(replace(layer, x=layer.x + delta),)), [KEY_A], "png", 540),
+        "y": lambda: render_key(outfit(layers=(replace(layer, y=layer.y + delta),)), [KEY_A], "png", 540),
+        "scale": lambda: render_key(
+            outfit(layers=(replace(layer, scale=layer.scale + delta),)), [KEY_A], "png", 540
+        ),
+        "rotation_deg": lambda: render_key(
+            outfit(layers=(replace(layer, rotation_deg=layer.rotation_deg + delta),)), [KEY_A], "png", 540
+        ),
+        "z": lambda: render_key(outfit(layers=(replace(layer, z=layer.z + 1),)), [KEY_A], "png", 540),
+        "canvas": lambda: render_key(outfit(canvas=Canvas(1080, 1351, "#ffffff")), [KEY_A], "png", 540),
+        "image": lambda: render_key(base, [KEY_B], "png", 540),
+        "fmt": lambda: render_key(base, [KEY_A], "webp", 540),
+        "width": lambda: render_key(base, [KEY_A], "png", 541),
+        "name": lambda: render_key(outfit(name="renamed"), [KEY_A], "png", 540),
+    }[field]()
+    if field == "name":
+        assert changed == key  # the name is not drawn: no new render
+    else:
+        assert changed != key
+
+
+def test_duplicate_z_is_refused() -> None:
+    with pytest.raises(InvalidValue):
+        ordered_layers([Layer(None, 0, 0, z=1, category=None), Layer(None, 0, 0, z=1, category=None)])

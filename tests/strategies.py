@@ -93,8 +93,9 @@ def subset(values: list[str]) -> st.SearchStrategy[frozenset[str]]:
 
 
 @st.composite
-def filters(draw: st.DrawFn) -> ItemFilter:
-    """Mostly-empty filters: each field is set with modest probability."""
+def filters(draw: st.DrawFn, nested: bool = True) -> ItemFilter:
+    """Mostly-empty filters: each field is set with modest probability. ``also`` (a second
+    filter, as a smart collection's rules under a listing's filter) one level deep."""
 
     def pick(strategy: st.SearchStrategy, empty: object) -> object:  # type: ignore[type-arg]
         return draw(strategy) if draw(st.integers(0, 3)) == 0 else empty
@@ -124,6 +125,10 @@ def filters(draw: st.DrawFn) -> ItemFilter:
         terms=pick(
             st.lists(st.sampled_from(["coat", "wool", "acme", "é", "a", "%", "_"]), max_size=2).map(tuple), ()
         ),
+        wear_min=pick(st.integers(0, 3), None),
+        wear_max=pick(st.integers(0, 3), None),
+        worn_before=pick(st.dates(date(2025, 3, 1), date(2025, 3, 5)), None),
+        also=pick(filters(nested=False), None) if nested else None,
     )  # type: ignore[arg-type]
 
 

@@ -41,7 +41,7 @@ from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
 from closet.adapters.sql.probe import SqlProbe
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.adapters.system import SystemClock
-from closet.application import accounts, doctor, health, items, outfits, photos
+from closet.application import accounts, collections, doctor, health, items, outfits, photos, transfer
 from closet.application.accounts.common import AccountKit
 from closet.application.background import Background
 from closet.application.documents import DocumentSync
@@ -334,7 +334,9 @@ class Container(containers.DeclarativeContainer):
     create_outfit = providers.Factory(outfits.CreateOutfit, uow=uow, clock=clock, sync=document_sync)
     get_outfit = providers.Factory(outfits.GetOutfit, uow=reader, sync=document_sync)
     update_outfit = providers.Factory(outfits.UpdateOutfit, uow=uow, clock=clock, sync=document_sync)
-    delete_outfit = providers.Factory(outfits.DeleteOutfit, uow=uow, sync=document_sync, images=image_store)
+    delete_outfit = providers.Factory(
+        outfits.DeleteOutfit, uow=uow, sync=document_sync, images=image_store, clock=clock
+    )
     duplicate_outfit = providers.Factory(outfits.DuplicateOutfit, uow=uow, clock=clock, sync=document_sync)
     list_outfits = providers.Factory(outfits.ListOutfits, uow=reader)
     render_outfit = providers.Factory(
@@ -352,6 +354,26 @@ class Container(containers.DeclarativeContainer):
     unwear_item = providers.Factory(outfits.UnwearItem, uow=uow)
     list_wears = providers.Factory(outfits.ListWears, uow=reader)
 
+    create_collection = providers.Factory(
+        collections.CreateCollection, uow=uow, clock=clock, sync=document_sync
+    )
+    get_collection = providers.Factory(collections.GetCollection, uow=reader, sync=document_sync)
+    list_collections = providers.Factory(collections.ListCollections, uow=reader)
+    update_collection = providers.Factory(
+        collections.UpdateCollection, uow=uow, clock=clock, sync=document_sync
+    )
+    delete_collection = providers.Factory(collections.DeleteCollection, uow=uow, sync=document_sync)
+    change_members = providers.Factory(collections.ChangeMembers, uow=uow, clock=clock, sync=document_sync)
+    list_collection_items = providers.Factory(
+        collections.ListCollectionItems, uow=reader, sync=document_sync, clock=clock
+    )
+
+    export_closet = providers.Factory(
+        transfer.ExportCloset, uow=reader, sync=document_sync, store=image_store, clock=clock
+    )
+    export_items_csv = providers.Factory(transfer.ExportItemsCsv, uow=reader)
+    import_closet = providers.Factory(transfer.ImportCloset, uow=uow, kit=photo_kit, sync=document_sync)
+
     add_item = providers.Factory(items.AddItem, uow=uow, clock=clock, sync=document_sync)
     get_item = providers.Factory(items.GetItem, uow=reader, sync=document_sync)
     update_item = providers.Factory(items.UpdateItem, uow=uow, clock=clock, sync=document_sync)
@@ -360,8 +382,8 @@ class Container(containers.DeclarativeContainer):
     delete_item = providers.Factory(
         items.DeleteItem, uow=uow, clock=clock, sync=document_sync, images=image_store
     )
-    list_items = providers.Factory(items.ListItems, uow=reader)
-    item_facets = providers.Factory(items.ItemFacets, uow=reader)
+    list_items = providers.Factory(items.ListItems, uow=reader, clock=clock)
+    item_facets = providers.Factory(items.ItemFacets, uow=reader, clock=clock)
 
 
 def build_container(settings: Settings) -> Container:

@@ -71,6 +71,7 @@ class Settings:
     fabrica_timeout_seconds: int = 20
     render_cache_mb: int = 256
     share_rate_per_minute: int = 60
+    import_max_bytes: int = 200 * 1024 * 1024
 
     @property
     def blobs_path(self) -> Path:
@@ -141,6 +142,7 @@ _FIELDS: dict[str, type] = {
     "fabrica_timeout_seconds": int,
     "render_cache_mb": int,
     "share_rate_per_minute": int,
+    "import_max_bytes": int,
 }
 _BOUNDS: dict[str, tuple[int, int]] = {
     "db_pool_size": (1, 200),
@@ -164,6 +166,7 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "fabrica_timeout_seconds": (1, 300),
     "render_cache_mb": (16, 16_384),
     "share_rate_per_minute": (1, 100_000),
+    "import_max_bytes": (1024, 4 * 1024 * 1024 * 1024),
 }
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 

@@ -22,6 +22,8 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 BODIES: dict[str, Any] = {
     "UpdateItem": {"version": 1, "name": "stolen"},
     "UpdateOutfit": {"version": 1, "name": "stolen"},
+    "UpdateCollection": {"version": 2, "name": "stolen"},
+    "ChangeCollectionMembers": {"remove": [], "add": []},
     "ArchiveItem": {"reason": "sold", "version": 1},
     "RestoreItem": {"version": 1},
     "AdminSetRoles": {"roles": ["user"]},
@@ -52,6 +54,12 @@ async def test_no_route_lets_one_user_reach_anothers_things(client: Client, sign
     share = (await client.post(f"/api/v1/outfits/{outfit['id']}/shares", headers=ann.headers)).json()
     revoked = (await client.post(f"/api/v1/outfits/{outfit['id']}/shares", headers=ann.headers)).json()
     await client.delete(f"/api/v1/outfits/{outfit['id']}/shares/{revoked['id']}", headers=ann.headers)
+    shelf = (await client.post("/api/v1/collections", json={"name": marker}, headers=ann.headers)).json()
+    await client.post(
+        f"/api/v1/collections/{shelf['id']}/members",
+        json={"add": [{"kind": "item", "id": item["id"]}]},
+        headers=ann.headers,
+    )
     item = (await client.get(f"/api/v1/items/{item['id']}", headers=ann.headers)).json()  # worn now
     BODIES["SaveTemplate"] = {"outfit_id": outfit["id"], "name": "stolen"}
     BODIES["FillTemplate"] = {"name": "stolen", "fill": {"0": item["id"]}}
@@ -64,7 +72,8 @@ async def test_no_route_lets_one_user_reach_anothers_things(client: Client, sign
         "template_id": template["id"],
         "share_id": share["id"],
         "worn_on": date.today().isoformat(),
-        "token": revoked["token"],  # a live link is public by design (the share tests cover it)
+        "token": revoked["token"],
+        "collection_id": shelf["id"],  # a live link is public by design (the share tests cover it)
     }
     secrets = [marker, ann.email]
 

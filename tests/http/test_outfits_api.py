@@ -292,6 +292,13 @@ async def test_wear_log(client: Client, sign_up: SignUp) -> None:
     ).status_code == 404
     item = (await client.get(f"/api/v1/items/{a['id']}", headers=ann.headers)).json()
     assert (item["wear_count"], item["last_worn_at"]) == (0, None)
+    # an edit based on a read from before a wear does not undo the wear
+    before = (await client.get(f"/api/v1/items/{b['id']}", headers=ann.headers)).json()
+    await client.post(f"/api/v1/items/{b['id']}/wear", json={"date": earlier}, headers=ann.headers)
+    edited = await client.patch(
+        f"/api/v1/items/{b['id']}", json={"name": "Renamed", "version": before["version"]}, headers=ann.headers
+    )
+    assert edited.status_code == 200 and edited.json()["wear_count"] == before["wear_count"] + 1
 
 
 async def test_another_owner_cannot_reach_outfits(client: Client, sign_up: SignUp) -> None:

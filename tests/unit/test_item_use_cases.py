@@ -119,12 +119,12 @@ async def test_archive_restore_delete(store: MemoryStore, clock: FixedClock, syn
 async def test_list_validates_its_query(store: MemoryStore, clock: FixedClock, sync: DocumentSync) -> None:
     for name in ("b", "a", "c"):
         await add(store, clock, sync, name=name)
-    page = await ListItems(uow(store))(
+    page = await ListItems(uow(store), FixedClock())(
         ListItemsCommand(owner_id=OWNER, filter=FilterSpec(), sort="name", limit=2)
     )
     assert [i.details.name for i in page.items] == ["a", "b"] and page.next_cursor
     with pytest.raises(InvalidValue) as caught:
-        await ListItems(uow(store))(
+        await ListItems(uow(store), FixedClock())(
             ListItemsCommand(owner_id=OWNER, filter=FilterSpec(color=["x"]), sort="nope", limit=0, cursor="?")
         )
     assert {e.field for e in caught.value.errors} == {"color[0]", "sort", "limit"}

@@ -214,3 +214,18 @@ def test_the_cache_key_changes_exactly_when_an_input_does(field: str, delta: flo
 def test_duplicate_z_is_refused() -> None:
     with pytest.raises(InvalidValue):
         ordered_layers([Layer(None, 0, 0, z=1, category=None), Layer(None, 0, 0, z=1, category=None)])
+
+
+async def test_a_huge_enlargement_is_drawn_by_its_visible_part() -> None:
+    """Scale 10 on a tiny canvas rendered 4096 wide would be a 300,000-pixel layer: only what
+    lands on the canvas is computed (the answer is fast and small), and it is in the right place."""
+    renderer, [key] = await renderer_with(png((100, 100), RED))
+    huge = await draw(renderer, [RenderLayer(key, 50, 50, 10, 0)], size=(100, 100), width=4096)
+    assert huge.size == (4096, 4096) and huge.getpixel((2048, 2048)) == RED  # covered whole
+    edge = await draw(renderer, [RenderLayer(key, 0, 50, 2.5, 0)], size=(100, 100), width=1000)
+    # 100 px × 2.5 × 10 = 2500 px wide, centred on x = 0: the right half covers x < 1250
+    assert edge.getpixel((10, 500)) == RED and edge.getpixel((999, 500)) == RED
+    turned = await draw(renderer, [RenderLayer(key, 50, 50, 3, 90)], size=(100, 100), width=2000)
+    assert turned.getpixel((1000, 1000)) == RED
+    small = await draw(renderer, [RenderLayer(key, 50, 50, 0.5, 0)], size=(100, 100), width=4096)
+    assert small.getbbox() == (1024, 1024, 3072, 3072)  # the ordinary path, for comparison

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 from string import hexdigits
@@ -13,7 +13,15 @@ from typing import TypeVar
 from closet.application.item_query import ItemFilter, SizeFilter
 from closet.domain.colors import Color, canonical_name
 from closet.domain.errors import ErrorCollector, InvalidValue
-from closet.domain.items import Category, Condition, ItemStatus, Season, enum_value, normalise_tag
+from closet.domain.items import (
+    Category,
+    Condition,
+    ItemStatus,
+    Season,
+    current_season,
+    enum_value,
+    normalise_tag,
+)
 from closet.domain.materials import canonical_fibre
 from closet.domain.money import MAX_AMOUNT
 from closet.domain.sizes import Size
@@ -40,10 +48,29 @@ class FilterSpec:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     q: str | None = None
+    wear_min: int | None = None
+    wear_max: int | None = None
+    not_worn_days: int | None = None  # not worn in the last N days (never worn included)
 
 
-def build_filter(spec: FilterSpec) -> ItemFilter:
+@dataclass(frozen=True, kw_only=True)
+class FilterContext:
+    """What some filters are relative to: today, and the owner's hemisphere (season=now)."""
+
+    today: date
+    southern: bool = False
+
+
+def build_filter(spec: FilterSpec, context: FilterContext | None = None) -> ItemFilter:
     errors = ErrorCollector()
+    today = context.today if context is not None else None
+
+    def season(value: str) -> Season:
+        if value.strip().casefold() == "now":
+            if today is None:
+                raise InvalidValue.of("", "'now' needs a date to resolve")
+            return current_season(today, context.southern if context else False)
+        return enum_value(Season, value, "")
 
     def each(name: str, values: Sequence[str], parse: Callable[[str], T]) -> frozenset[T]:
         if len(values) > VALUES_MAX:
@@ -61,20 +88,44 @@ def build_filter(spec: FilterSpec) -> ItemFilter:
         materials=each("material", spec.material, _fibre),
         conditions=each("condition", spec.condition, lambda v: enum_value(Condition, v, "")),
         statuses=each("status", spec.status, lambda v: enum_value(ItemStatus, v, "")),
-        seasons=each("season", spec.season, lambda v: enum_value(Season, v, "")),
+        seasons=each("season", spec.season, season),
         tags=each("tag", spec.tag, normalise_tag),
         purchased_from=spec.purchased_from,
         purchased_to=spec.purchased_to,
         price_min=_amount(errors, "price_min", spec.price_min),
         price_max=_amount(errors, "price_max", spec.price_max),
         terms=_terms(errors, spec.q),
+        wear_min=_count(errors, "wear_min", spec.wear_min),
+        wear_max=_count(errors, "wear_max", spec.wear_max),
+        worn_before=_worn_before(errors, spec.not_worn_days, today),
     )
     if result.purchased_from and result.purchased_to and result.purchased_from > result.purchased_to:
         errors.add("purchased_from", "must not be after purchased_to")
     if result.price_min is not None and result.price_max is not None and result.price_min > result.price_max:
         errors.add("price_min", "must not be more than price_max")
+    if result.wear_min is not None and result.wear_max is not None and result.wear_min > result.wear_max:
+        errors.add("wear_min", "must not be more than wear_max")
     errors.raise_if_any()
     return result
+
+
+def _count(errors: ErrorCollector, name: str, value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 1_000_000:
+        errors.add(name, "must be a whole number from 0 to 1000000")
+        return None
+    return value
+
+
+def _worn_before(errors: ErrorCollector, days: int | None, today: date | None) -> date | None:
+    if days is None:
+        return None
+    if not 1 <= days <= 36_500:
+        errors.add("not_worn_days", "must be a number of days from 1 to 36500")
+        return None
+    if today is None:
+        errors.add("not_worn_days", "needs a date to count from")
+        return None
+    return today - timedelta(days=days)
 
 
 def _key(value: str) -> str:

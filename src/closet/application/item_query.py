@@ -95,6 +95,11 @@ class ItemFilter:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     terms: tuple[str, ...] = ()
+    wear_min: int | None = None
+    wear_max: int | None = None
+    worn_before: date | None = None  # not worn since this day (never worn included)
+    ids: frozenset[uuid.UUID] | None = None  # only these items (a collection's members)
+    also: ItemFilter | None = None  # another filter that must match too (a smart collection)
 
     def without(self, facet: Literal["categories", "colors", "brands"]) -> ItemFilter:
         """This filter with one facet's own values dropped (for that facet's counts)."""
@@ -216,7 +221,20 @@ def matches(item: ClothingItem, f: ItemFilter) -> bool:
     if f.price_max is not None and (price is None or price > f.price_max):
         return False
     text = search_text(d)
-    return all(term in text for term in f.terms)
+    return all(term in text for term in f.terms) and _matches_usage(item, f)
+
+
+def _matches_usage(item: ClothingItem, f: ItemFilter) -> bool:
+    """Wear counts, wear recency, a set of ids, and a second filter."""
+    if f.wear_min is not None and item.wear_count < f.wear_min:
+        return False
+    if f.wear_max is not None and item.wear_count > f.wear_max:
+        return False
+    if f.worn_before is not None and item.last_worn_at is not None and item.last_worn_at >= f.worn_before:
+        return False
+    if f.ids is not None and item.id not in f.ids:
+        return False
+    return f.also is None or matches(item, f.also)
 
 
 def _size_matches(item: ClothingItem, wanted: SizeFilter) -> bool:

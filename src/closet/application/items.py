@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from closet.application.audit import audit_entry
+from closet.application.collection_documents import drop_member
 from closet.application.documents import DocumentSync, item_document, item_tombstone
 from closet.application.errors import NotFound, StaleVersion, VersionRequired
-from closet.application.filters import FilterSpec, build_filter
+from closet.application.filters import FilterContext, FilterSpec, build_filter
 from closet.application.item_query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -25,8 +26,9 @@ from closet.application.ports.documents import DocumentChange, DocumentKind
 from closet.application.ports.images import ImageStore
 from closet.application.ports.uow import UnitOfWork
 from closet.application.specs import ItemChanges, ItemSpec, apply_changes, build_details
+from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import ErrorCollector
-from closet.domain.items import ArchiveReason, ClothingItem, ItemId, enum_value
+from closet.domain.items import ArchiveReason, ClothingItem, ItemDetails, ItemId, enum_value, suggest_seasons
 from closet.domain.users import UserId
 
 
@@ -41,7 +43,7 @@ class AddItem:
         self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, cmd: AddItemCommand) -> ClothingItem:
-        details = build_details(cmd.spec, self.clock.today())
+        details = with_suggested_seasons(build_details(cmd.spec, self.clock.today()))
         item = ClothingItem.create(cmd.owner_id, details, self.clock.now())
         async with self.uow as uow:
             await uow.items.add(item)
@@ -49,6 +51,13 @@ class AddItem:
             await uow.commit()
         await self.sync.publish(queued)
         return item
+
+
+def with_suggested_seasons(details: ItemDetails) -> ItemDetails:
+    """An item given no seasons gets the ones its category and materials suggest."""
+    if details.seasons:
+        return details
+    return replace(details, seasons=suggest_seasons(details))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,6 +143,8 @@ class DeleteItem:
         async with self.uow as uow:
             item = await load_item(uow, self.sync, ref)
             changed = await _drop_from_outfits(uow, self.sync, item, self.clock.now())
+            member = Member(MemberKind.ITEM, item.id)
+            changed += await drop_member(uow, ref.owner_id, member, self.clock.now())
             await uow.items.delete(ref.owner_id, ref.item_id)
             entry = audit_entry(
                 self.clock,
@@ -176,6 +187,7 @@ class ListItemsCommand:
     sort: str = "-created_at"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    southern: bool = False  # the owner's hemisphere, for season=now
 
 
 class ListItems:
@@ -185,18 +197,18 @@ class ListItems:
     a detail read (GetItem) has it.
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
 
     async def __call__(self, cmd: ListItemsCommand) -> ItemPage:
-        query = build_query(cmd)
+        query = build_query(cmd, FilterContext(today=self.clock.today(), southern=cmd.southern))
         async with self.uow as uow:
             return await uow.items.list(cmd.owner_id, query)
 
 
-def build_query(cmd: ListItemsCommand) -> ItemQuery:
+def build_query(cmd: ListItemsCommand, context: FilterContext | None = None) -> ItemQuery:
     errors = ErrorCollector()
-    item_filter = errors.attempt("", lambda: build_filter(cmd.filter))
+    item_filter = errors.attempt("", lambda: build_filter(cmd.filter, context))
     sort = errors.attempt("", lambda: Sort.parse(cmd.sort))
     if not 1 <= cmd.limit <= MAX_LIMIT:
         errors.add("limit", f"must be between 1 and {MAX_LIMIT}")
@@ -212,14 +224,15 @@ def build_query(cmd: ListItemsCommand) -> ItemQuery:
 class ItemFacetsCommand:
     owner_id: UserId
     filter: FilterSpec
+    southern: bool = False
 
 
 class ItemFacets:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
 
     async def __call__(self, cmd: ItemFacetsCommand) -> Facets:
-        item_filter = build_filter(cmd.filter)
+        item_filter = build_filter(cmd.filter, FilterContext(today=self.clock.today(), southern=cmd.southern))
         async with self.uow as uow:
             return await uow.items.facets(cmd.owner_id, item_filter)
 

@@ -179,3 +179,46 @@ class ClothingItem:
     def _touch(self, now: datetime) -> None:
         self.updated_at = max(now, self.updated_at)
         self.version += 1
+
+
+_NORTHERN_SEASONS = {
+    12: Season.WINTER, 1: Season.WINTER, 2: Season.WINTER,
+    3: Season.SPRING, 4: Season.SPRING, 5: Season.SPRING,
+    6: Season.SUMMER, 7: Season.SUMMER, 8: Season.SUMMER,
+    9: Season.AUTUMN, 10: Season.AUTUMN, 11: Season.AUTUMN,
+}  # fmt: skip
+_OPPOSITE = {
+    Season.WINTER: Season.SUMMER,
+    Season.SUMMER: Season.WINTER,
+    Season.SPRING: Season.AUTUMN,
+    Season.AUTUMN: Season.SPRING,
+}
+
+
+def current_season(today: date, southern: bool = False) -> Season:
+    """The meteorological season of ``today``; the southern hemisphere's is the opposite."""
+    season = _NORTHERN_SEASONS[today.month]
+    return _OPPOSITE[season] if southern else season
+
+
+_COLD = frozenset({Season.AUTUMN, Season.WINTER})
+_WARM = frozenset({Season.SPRING, Season.SUMMER})
+_WARM_FIBRES = {"wool", "merino", "cashmere", "alpaca", "mohair", "down", "feather", "fur"}
+_COOL_FIBRES = {"linen"}
+_COLD_WORDS = {"boots", "boot", "coat", "parka", "puffer", "scarf", "gloves", "beanie", "thermal"}
+_WARM_WORDS = {"sandals", "sandal", "shorts", "flip-flops", "tank", "bikini", "espadrilles"}
+
+
+def suggest_seasons(details: ItemDetails) -> frozenset[Season]:
+    """Seasons an item is probably for, from what it is and what it is made of (wool knitwear:
+    autumn and winter; linen: summer); empty when nothing says. Used only when the owner gave
+    none."""
+    fibres = {m.fibre for m in details.materials if m.percent >= 30}
+    words = set((details.subcategory or "").casefold().replace("/", " ").split())
+    if details.category is Category.SWIMWEAR or fibres & _COOL_FIBRES:
+        return frozenset({Season.SUMMER})
+    if words & _WARM_WORDS:
+        return _WARM
+    if fibres & _WARM_FIBRES or words & _COLD_WORDS:
+        return _COLD
+    return frozenset()

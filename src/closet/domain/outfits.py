@@ -200,8 +200,8 @@ class Outfit:
         left out stay empty and are dropped."""
         layers: list[Layer] = []
         for index, slot in enumerate(self.details.layers):
-            if index in fill:
-                layers.append(replace(slot, item_id=fill[index]))
+            if index in fill:  # the item's own category is what the layer shows now
+                layers.append(replace(slot, item_id=fill[index], category=None))
         details = replace(self.details, name=outfit_name(name), layers=tuple(layers))
         return Outfit.create(self.owner_id, details, now, template_id=self.id)
 

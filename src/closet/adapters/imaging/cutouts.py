@@ -36,6 +36,17 @@ def finish_cutout(original: bytes, cutout: bytes, limits: ImageLimits) -> Finish
     return FinishedCutout(image=encode_png(trimmed), coverage=round(coverage, 4), colors=dominant(trimmed))
 
 
+def adopt_cutout(cutout: bytes, limits: ImageLimits) -> FinishedCutout:
+    image = _decode(cutout, limits, allowed=frozenset({"png", "webp"}))
+    if image.mode != "RGBA" or image.getchannel("A").getextrema() == (255, 255):
+        raise InvalidImage("the cut-out has no transparency")
+    coverage = _share_opaque(image.getchannel("A"))
+    if coverage < MIN_COVERAGE:
+        raise InvalidImage("the cut-out is empty: no garment was found")
+    cleaned = clear_transparent(image)
+    return FinishedCutout(image=encode_png(cleaned), coverage=round(coverage, 4), colors=dominant(cleaned))
+
+
 def clear_transparent(image: Image.Image) -> Image.Image:
     """Fully transparent pixels made black: invisible either way, but the backdrop's noise left
     under them would make the PNG several times larger and slower to write and read."""

@@ -53,6 +53,9 @@ class PillowImageProcessor(ImageProcessor):
     async def finish_cutout(self, original: bytes, cutout: bytes) -> FinishedCutout:
         return await self.pool.run(lambda: cutouts.finish_cutout(original, cutout, self.limits))
 
+    async def adopt_cutout(self, cutout: bytes) -> FinishedCutout:
+        return await self.pool.run(lambda: cutouts.adopt_cutout(cutout, self.limits))
+
     async def apply_mask(self, original: bytes, mask: bytes) -> bytes:
         return await self.pool.run(lambda: cutouts.apply_mask(original, mask, self.limits))
 

@@ -12,6 +12,7 @@ Two caches keep warm renders fast: decoded images by blob key, and transformed l
 from __future__ import annotations
 
 import io
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -29,6 +30,7 @@ from closet.application.ports.images import (
 )
 from closet.domain.images import BlobKey
 
+LARGE_FACTOR = 2  # a layer more than twice the output's size is drawn by its visible part only
 PNG_LEVEL = 1  # renders are cached: favour encoding speed over a few % of size
 WEBP_QUALITY = 90
 
@@ -113,7 +115,12 @@ class PillowOutfitRenderer(OutfitRenderer):
         fill = (*_rgb(background), 255) if background else (0, 0, 0, 0)
         canvas = Image.new("RGBA", out, fill)
         for layer in layers:
-            image = self._transformed(layer, sources[layer.image], factor)
+            source = sources[layer.image]
+            scale = layer.scale * factor
+            if max(source.width, source.height) * scale > LARGE_FACTOR * max(out):
+                _draw_visible_part(canvas, source, layer, factor)  # a huge layer: never built whole
+                continue
+            image = self._transformed(layer, source, factor)
             left = round(layer.x * factor - image.width / 2)
             top = round(layer.y * factor - image.height / 2)
             paste(canvas, image, left, top)
@@ -135,6 +142,26 @@ class PillowOutfitRenderer(OutfitRenderer):
         image = image.convert("RGBA")
         self.transformed.put(key, image)
         return image
+
+
+def _draw_visible_part(canvas: Image.Image, source: Image.Image, layer: RenderLayer, factor: float) -> None:
+    """A layer much larger than the canvas (an enlargement): only the part that lands on the
+    canvas is computed, by one affine transform from canvas pixels back to source pixels, so
+    the work and memory are bounded by the canvas, whatever the scale. (Enlarging needs no
+    anti-aliasing, which is why the ordinary path, which pre-shrinks, is not needed here.)"""
+    scale = layer.scale * factor
+    angle = math.radians(layer.rotation_deg)
+    cos, sin = math.cos(angle), math.sin(angle)
+    cx, cy = layer.x * factor, layer.y * factor
+    # canvas (u, v) → source (x, y): undo the translation, the clockwise rotation, the scale
+    a, b = cos / scale, sin / scale
+    d, e = -sin / scale, cos / scale
+    c = source.width / 2 - a * cx - b * cy
+    f = source.height / 2 - d * cx - e * cy
+    drawn = source.transform(
+        canvas.size, Image.Transform.AFFINE, (a, b, c, d, e, f), resample=Image.Resampling.BICUBIC
+    )
+    canvas.alpha_composite(drawn.convert("RGBA"))
 
 
 def paste(canvas: Image.Image, image: Image.Image, left: int, top: int) -> None:

@@ -51,7 +51,9 @@ class MemoryItemRepository(ItemRepository):
         if current is None or current.version != expected_version:
             raise StaleVersion(expected_version, current.version if current else 0)
         self.expected.setdefault(item.id, expected_version)
-        self.pending[item.id] = copy.copy(item)
+        stored = self.pending.get(item.id) or self.store.items[item.id]
+        # the wear log's tally is not the edit's to write (as in SQL)
+        self.pending[item.id] = replace(item, wear_count=stored.wear_count, last_worn_at=stored.last_worn_at)
 
     def check_versions(self) -> None:
         """At commit: nobody else changed what this unit of work updated."""

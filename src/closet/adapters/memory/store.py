@@ -8,6 +8,7 @@ from typing import Any
 from closet.application.ports.documents import AuditEntry, DocumentKind
 from closet.application.ports.jobs import Job, JobState
 from closet.application.ports.outfits import ShareLink, StoredRender, WearEvent
+from closet.domain.collections import Collection, CollectionId
 from closet.domain.images import ItemPhoto
 from closet.domain.items import ClothingItem, ItemId
 from closet.domain.outfits import Outfit, OutfitId
@@ -45,6 +46,7 @@ class MemoryStore:
     renders: dict[OutfitId, dict[str, tuple[str, StoredRender]]] = field(default_factory=dict)
     shares: dict[uuid.UUID, ShareLink] = field(default_factory=dict)
     wears: dict[tuple[ItemId, date], tuple[UserId, WearEvent]] = field(default_factory=dict)
+    collections: dict[CollectionId, Collection] = field(default_factory=dict)
 
 
 @dataclass

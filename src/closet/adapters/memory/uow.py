@@ -4,6 +4,7 @@ import copy
 from types import TracebackType
 from typing import Self
 
+from closet.adapters.memory.collections import MemoryCollectionRepository
 from closet.adapters.memory.items import MemoryItemRepository
 from closet.adapters.memory.jobs import MemoryJobRepository
 from closet.adapters.memory.outbox import MemoryOutbox
@@ -29,6 +30,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.shares = MemoryShareRepository(self.store)
         self.wears = MemoryWearRepository(self.store)
         self.items.outfits = self.outfits
+        self.collections = MemoryCollectionRepository(self.store)
         self.users = MemoryUserRepository(self.store)
         self.outbox = MemoryOutbox(self.store)
         self.sessions = MemorySessionRepository(self.store)
@@ -47,6 +49,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.outfits.renders.clear()
         self.shares.pending.clear()
         self.wears.pending.clear()
+        self.collections.pending.clear()
 
     async def commit(self) -> None:
         self.items.check_versions()
@@ -63,6 +66,7 @@ class MemoryUnitOfWork(UnitOfWork):
         self.outfits.commit()
         self.shares.commit()
         self.wears.commit()
+        self.collections.commit()
         self.sessions.commit()
         self.account_tokens.commit()
         self.items.pending.clear()

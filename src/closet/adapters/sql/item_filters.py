@@ -63,12 +63,29 @@ def conditions(owner_id: uuid.UUID, f: ItemFilter) -> list[ColumnElement[bool]]:
     if f.price_max is not None:
         c.append(items.c.price_amount <= f.price_max)
     c.extend(items.c.search_text.contains(term, autoescape=True) for term in f.terms)
+    return c + _usage(owner_id, f)
+
+
+def _usage(owner_id: uuid.UUID, f: ItemFilter) -> list[ColumnElement[bool]]:
+    """Wear counts, wear recency, a set of ids, and a second filter."""
+    c: list[ColumnElement[bool]] = []
+    if f.wear_min is not None:
+        c.append(items.c.wear_count >= f.wear_min)
+    if f.wear_max is not None:
+        c.append(items.c.wear_count <= f.wear_max)
+    if f.worn_before is not None:
+        c.append(or_(items.c.last_worn_at.is_(None), items.c.last_worn_at < f.worn_before))
+    if f.ids is not None:
+        c.append(items.c.id.in_(sorted(f.ids)) if f.ids else false())
+    if f.also is not None:
+        c.extend(conditions(owner_id, f.also)[1:])  # [0] is the owner, already there
     return c
 
 
 def _has(table: Table, column: Column[str], values: frozenset[str]) -> ColumnElement[bool]:
     """The item has one of ``values`` in a projection table (item_id, value, owner_id)."""
-    return exists(select(1).where(table.c.item_id == items.c.id, column.in_(sorted(values))))
+    inner = select(1).where(table.c.item_id == items.c.id, column.in_(sorted(values))).correlate(items)
+    return exists(inner)  # correlated to the item only (the facet queries read the table too)
 
 
 def ordering(sort: Sort) -> list[ColumnElement[object]]:

@@ -48,7 +48,15 @@ class SqlItemRepository(ItemRepository):
 
     async def update(self, item: ClothingItem, expected_version: int) -> None:
         values = to_row(item)
-        del values["id"], values["owner_id"], values["created_at"]
+        # wear_count and last_worn_at belong to the wear log (set_wear): an edit must not write
+        # back the tally it happened to load while a wear was being logged
+        del (
+            values["id"],
+            values["owner_id"],
+            values["created_at"],
+            values["wear_count"],
+            values["last_worn_at"],
+        )
         result = await self.conn.execute(
             update(items)
             .where(

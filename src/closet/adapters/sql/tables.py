@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -319,4 +320,37 @@ wear_events = Table(
     Column("owner_id", Uuid, nullable=False),
     Column("outfit_id", Uuid, ForeignKey("outfits.id", ondelete="SET NULL")),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+
+# --- collections (migration 0006) ------------------------------------------------------------
+
+collections = Table(
+    "collections",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("name_key", String(80), nullable=False),
+    Column("description", Text),
+    Column("tags", JsonDoc, nullable=False),
+    Column("seasons", Integer, nullable=False),
+    Column("is_smart", Boolean, nullable=False),
+    Column("cover_kind", String(10)),
+    Column("cover_id", Uuid),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("owner_id", "name_key"),
+)
+
+collection_members = Table(
+    "collection_members",
+    metadata,
+    Column("collection_id", Uuid, ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("member_id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, nullable=False),
+    Column("position", Integer, nullable=False),
+    Index(None, "owner_id", "kind", "member_id"),
 )

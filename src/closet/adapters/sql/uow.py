@@ -7,6 +7,7 @@ from typing import Self
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from closet.adapters.sql.collections import SqlCollectionRepository
 from closet.adapters.sql.items import SqlItemRepository
 from closet.adapters.sql.jobs import SqlJobRepository
 from closet.adapters.sql.outbox import SqlOutbox
@@ -54,6 +55,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.outfits = SqlOutfitRepository(self._conn)
         self.shares = SqlShareRepository(self._conn)
         self.wears = SqlWearRepository(self._conn)
+        self.collections = SqlCollectionRepository(self._conn)
         return self
 
     async def __aexit__(

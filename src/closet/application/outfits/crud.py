@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from closet.application.collection_documents import drop_member
 from closet.application.documents import DocumentSync
 from closet.application.errors import VersionRequired
 from closet.application.outfits.common import (
@@ -30,6 +31,7 @@ from closet.application.ports.clock import Clock
 from closet.application.ports.images import ImageStore
 from closet.application.ports.outfits import OutfitFilter, OutfitQuery
 from closet.application.ports.uow import UnitOfWork
+from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import ErrorCollector, InvalidValue
 from closet.domain.items import ClothingItem, ItemId, ItemStatus, Season
 from closet.domain.outfits import Occasion, Outfit
@@ -127,14 +129,16 @@ def _copy_name(name: str) -> str:
 class DeleteOutfit:
     """The row and layers go; the document follows through the outbox; renders are released."""
 
-    def __init__(self, uow: UnitOfWork, sync: DocumentSync, images: ImageStore) -> None:
-        self.uow, self.sync, self.images = uow, sync, images
+    def __init__(self, uow: UnitOfWork, sync: DocumentSync, images: ImageStore, clock: Clock) -> None:
+        self.uow, self.sync, self.images, self.clock = uow, sync, images, clock
 
     async def __call__(self, ref: OutfitRef) -> None:
         async with self.uow as uow:
             outfit = await load_outfit(uow, self.sync, ref)
+            member = Member(MemberKind.OUTFIT, outfit.id)
+            changed = await drop_member(uow, ref.owner_id, member, self.clock.now())
             released = await uow.outfits.delete(ref.owner_id, ref.outfit_id)
-            queued = await self.sync.queue(uow, [outfit_tombstone(outfit)])
+            queued = await self.sync.queue(uow, [outfit_tombstone(outfit), *changed])
             await uow.commit()
         await self.sync.publish(queued)
         for key in released:

@@ -74,7 +74,7 @@ def _layer(spec: LayerSpec, index: int, template: bool) -> Layer:
         scale=spec.scale,
         rotation_deg=spec.rotation_deg,
         z=spec.z if spec.z is not None else index,
-        category=category,
+        category=category if template else None,  # an item's layer shows the item's category
     )
 
 

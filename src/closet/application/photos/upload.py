@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from closet.application.documents import DocumentSync, item_document
 from closet.application.errors import NotFound
+from closet.application.items import with_suggested_seasons
 from closet.application.photos.common import PhotoKit, stage_photo
 from closet.application.ports.uow import UnitOfWork
 from closet.application.specs import ItemSpec, build_details
@@ -72,7 +73,7 @@ class AddItemWithPhoto:
 
     async def __call__(self, cmd: AddItemWithPhotoCommand) -> PhotoUploaded:
         now = self.kit.clock.now()
-        details = build_details(cmd.spec, now.date())  # the item is checked before the photo
+        details = with_suggested_seasons(build_details(cmd.spec, now.date()))  # checked before the photo
         normalised = await self.kit.processor.normalise(cmd.data)
         blobs = await self.kit.put_photo(normalised)
         item = ClothingItem.create(cmd.owner_id, details, now)

@@ -82,6 +82,11 @@ class ImageProcessor(Protocol):
         """Check a remover's answer against the original (size, alpha), trim it, analyse it."""
 
     @abstractmethod
+    async def adopt_cutout(self, cutout: bytes) -> FinishedCutout:
+        """A finished cut-out from elsewhere (an import): checked, cleaned, analysed as it is;
+        its coverage is the opaque share of its own frame."""
+
+    @abstractmethod
     async def apply_mask(self, original: bytes, mask: bytes) -> bytes:
         """The original with an owner-drawn mask as its alpha (PNG); the mask is any image."""
 

@@ -4,6 +4,7 @@ from abc import abstractmethod
 from types import TracebackType
 from typing import Protocol, Self
 
+from closet.application.ports.collections import CollectionRepository
 from closet.application.ports.items import ItemRepository
 from closet.application.ports.jobs import JobRepository
 from closet.application.ports.outbox import Outbox
@@ -26,6 +27,7 @@ class UnitOfWork(Protocol):
     outfits: OutfitRepository
     shares: ShareRepository
     wears: WearRepository
+    collections: CollectionRepository
 
     @abstractmethod
     async def __aenter__(self) -> Self: ...

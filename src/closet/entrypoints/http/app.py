@@ -21,12 +21,14 @@ from closet.entrypoints.http.controllers.accounts import (
     PasswordResetController,
 )
 from closet.entrypoints.http.controllers.admin import AdminController
+from closet.entrypoints.http.controllers.collections import CollectionController
 from closet.entrypoints.http.controllers.health import health, ready
 from closet.entrypoints.http.controllers.items import ItemController
 from closet.entrypoints.http.controllers.me import MeController
 from closet.entrypoints.http.controllers.outfits import OutfitController, TemplateController
 from closet.entrypoints.http.controllers.photos import PhotoController
 from closet.entrypoints.http.controllers.shares import SharedController
+from closet.entrypoints.http.controllers.transfer import TransferController
 from closet.entrypoints.http.controllers.wear import WearController
 from closet.entrypoints.http.deps import dependencies
 from closet.entrypoints.http.errors import EXCEPTION_HANDLERS
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             WearController,
             OutfitController,
             TemplateController,
+            CollectionController,
+            Router("/", route_handlers=[TransferController], request_max_body_size=settings.import_max_bytes),
             Router("/", route_handlers=[SharedController], middleware=[limits.shares.middleware]),
             # uploads may be larger than JSON bodies: the image limit plus room for the form
             Router(

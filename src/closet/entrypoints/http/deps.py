@@ -61,6 +61,16 @@ USE_CASES = (
     "wear_item",
     "unwear_item",
     "list_wears",
+    "create_collection",
+    "get_collection",
+    "list_collections",
+    "update_collection",
+    "delete_collection",
+    "change_members",
+    "list_collection_items",
+    "export_closet",
+    "export_items_csv",
+    "import_closet",
     "check_readiness",
 )
 

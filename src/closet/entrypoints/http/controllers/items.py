@@ -31,7 +31,7 @@ from closet.application.items import (
 )
 from closet.domain.errors import InvalidValue
 from closet.domain.items import ClothingItem, ItemId
-from closet.domain.users import User
+from closet.domain.users import Hemisphere, User
 from closet.entrypoints.http.errors import problem_responses
 from closet.entrypoints.http.schemas.items import (
     ArchiveIn,
@@ -78,6 +78,9 @@ LIST_PARAMETERS = frozenset(
         "price_min",
         "price_max",
         "q",
+        "wear_min",
+        "wear_max",
+        "not_worn_days",
         "sort",
         "limit",
         "cursor",
@@ -102,6 +105,9 @@ def filter_spec(
     price_min: FromQuery[Decimal | None] = None,
     price_max: FromQuery[Decimal | None] = None,
     q: FromQuery[str | None] = None,
+    wear_min: FromQuery[int | None] = None,
+    wear_max: FromQuery[int | None] = None,
+    not_worn_days: FromQuery[int | None] = None,
 ) -> FilterSpec:
     """The item filter from repeatable query parameters; no ``status`` means active items."""
     unknown = sorted(set(request.query_params) - LIST_PARAMETERS)
@@ -126,7 +132,15 @@ def filter_spec(
         price_min=price_min,
         price_max=price_max,
         q=q,
+        wear_min=wear_min,
+        wear_max=wear_max,
+        not_worn_days=not_worn_days,
     )
+
+
+def southern(user: User) -> bool:
+    """season=now is the season where the owner lives (their hemisphere setting)."""
+    return user.settings.hemisphere is Hemisphere.SOUTH
 
 
 def etag(item: ClothingItem) -> str:
@@ -186,9 +200,15 @@ class ItemController(Controller):
         limit: FromQuery[int] = DEFAULT_LIMIT,
         cursor: FromQuery[str | None] = None,
     ) -> ItemList:
-        page = await list_items(
-            ListItemsCommand(owner_id=request.user.id, filter=filter, sort=sort, limit=limit, cursor=cursor)
+        command = ListItemsCommand(
+            owner_id=request.user.id,
+            filter=filter,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+            southern=southern(request.user),
         )
+        page = await list_items(command)
         return ItemList([item_summary(i) for i in page.items], page.next_cursor)
 
     @get(
@@ -200,7 +220,8 @@ class ItemController(Controller):
         filter: NamedDependency[FilterSpec],
         item_facets: NamedDependency[ItemFacets],
     ) -> FacetsRead:
-        facets = await item_facets(ItemFacetsCommand(owner_id=request.user.id, filter=filter))
+        command = ItemFacetsCommand(owner_id=request.user.id, filter=filter, southern=southern(request.user))
+        facets = await item_facets(command)
         return facets_read(facets)
 
     @get("/{item_id:str}", operation_id="GetItem", responses=ONE, summary="One item")

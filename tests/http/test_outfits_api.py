@@ -296,7 +296,9 @@ async def test_wear_log(client: Client, sign_up: SignUp) -> None:
     before = (await client.get(f"/api/v1/items/{b['id']}", headers=ann.headers)).json()
     await client.post(f"/api/v1/items/{b['id']}/wear", json={"date": earlier}, headers=ann.headers)
     edited = await client.patch(
-        f"/api/v1/items/{b['id']}", json={"name": "Renamed", "version": before["version"]}, headers=ann.headers
+        f"/api/v1/items/{b['id']}",
+        json={"name": "Renamed", "version": before["version"]},
+        headers=ann.headers,
     )
     assert edited.status_code == 200 and edited.json()["wear_count"] == before["wear_count"] + 1
 

@@ -9,6 +9,7 @@ whole and resampled. Other formats decode whole and are resized with a box pre-r
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 from PIL import Image, ImageCms
@@ -30,6 +31,7 @@ _TRANSPOSE = {
     7: [Image.Transpose.TRANSVERSE],
     8: [Image.Transpose.ROTATE_90],
 }
+_ENCODERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
 _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
 
 
@@ -45,13 +47,16 @@ def normalise(data: bytes, limits: ImageLimits) -> NormalisedPhoto:
     for step in _TRANSPOSE.get(orientation, []):
         image = image.transpose(step)
     image = cap(image, limits.max_edge)
-    original = encode_photo(image)
+    # The original's encode and the thumbnails are independent: both at once (Pillow lets go
+    # of the GIL while it resamples and encodes), so a photo is ready in about the longer one.
+    original = _ENCODERS.submit(encode_photo, image.copy())
     thumb512 = thumbnail(image, 512)
     thumb256 = thumbnail(thumb512, 256)
+    small, large = encode_webp(thumb256), encode_webp(thumb512)
     return NormalisedPhoto(
-        original=original,
-        thumb256=encode_webp(thumb256),
-        thumb512=encode_webp(thumb512),
+        original=original.result(),
+        thumb256=small,
+        thumb512=large,
         phash=dhash(thumb256),
         source_format=opened.fmt,
     )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from datetime import datetime
 
+from closet.application.documents import DocumentSync
 from closet.application.ports.documents import DocumentChange, DocumentKind
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.collections import Collection, Member
@@ -23,16 +26,25 @@ def collection_document(collection: Collection) -> DocumentChange:
 
 
 async def drop_member(
-    uow: UnitOfWork, owner_id: UserId, member: Member, now: datetime
+    uow: UnitOfWork, sync: DocumentSync, owner_id: UserId, member: Member, now: datetime
 ) -> list[DocumentChange]:
     """A deleted item or outfit leaves every collection that held it (a new version of each).
 
-    The documents keep the rules and sort: a hand-made collection has none to lose, so the
-    new version's document is written from the row alone.
+    A smart collection (only its cover can be the member) keeps its rules, read from its
+    document.
     """
     changed = []
     for collection in await uow.collections.holding(owner_id, member):
         loaded = collection.version
+        if collection.details.smart:  # its rules live in its document: carry them over
+            wanted: dict[uuid.UUID, int] = {collection.id: loaded}
+            body = (await sync.bodies(uow, DocumentKind.COLLECTION_FILTERS, owner_id, wanted)).get(
+                collection.id
+            )
+            if body:
+                collection.details = replace(
+                    collection.details, rules=body.get("rules"), sort=body.get("sort")
+                )
         collection.remove([member], now)
         await uow.collections.update(collection, expected_version=loaded)
         changed.append(collection_document(collection))

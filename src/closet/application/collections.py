@@ -106,7 +106,7 @@ def build_collection(spec: CollectionSpec, today: date) -> CollectionDetails:
     seasons = errors.attempt("seasons", lambda: frozenset(enum_values(Season, spec.seasons)))
     given = spec.rules
     rules = errors.attempt("rules", lambda: _rules(given, today)) if given is not None else None
-    sort = errors.attempt("sort", lambda: _sort(spec.sort))
+    sort = errors.attempt("", lambda: _sort(spec.sort))  # Sort.parse names the field
     errors.raise_if_any()
     assert name is not None
     return CollectionDetails(name, description, tags or (), seasons or frozenset(), None, rules, sort)
@@ -141,7 +141,7 @@ def apply_collection_changes(
         out = replace(out, rules=errors.attempt("rules", lambda: _rules(rules, today)) if rules else None)
     if not isinstance(c.sort, Unset):
         sort = c.sort
-        out = replace(out, sort=errors.attempt("sort", lambda: _sort(sort)))
+        out = replace(out, sort=errors.attempt("", lambda: _sort(sort)))
     errors.raise_if_any()
     return out
 

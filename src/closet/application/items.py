@@ -144,7 +144,7 @@ class DeleteItem:
             item = await load_item(uow, self.sync, ref)
             changed = await _drop_from_outfits(uow, self.sync, item, self.clock.now())
             member = Member(MemberKind.ITEM, item.id)
-            changed += await drop_member(uow, ref.owner_id, member, self.clock.now())
+            changed += await drop_member(uow, self.sync, ref.owner_id, member, self.clock.now())
             await uow.items.delete(ref.owner_id, ref.item_id)
             entry = audit_entry(
                 self.clock,

@@ -88,10 +88,12 @@ class Collection:
         """Removes members (never the items or outfits themselves); answers those it held."""
         gone = set(members)
         removed = [m for m in self.members if m in gone]
+        cover_gone = self.details.cover in gone  # a smart collection's cover is not a stored member
         if removed:
             self.members = [m for m in self.members if m not in gone]
-            if self.details.cover in gone:
-                self.details = replace(self.details, cover=None)
+        if cover_gone:
+            self.details = replace(self.details, cover=None)
+        if removed or cover_gone:
             self._touch(now)
         return removed
 

@@ -11,6 +11,7 @@ Two caches keep warm renders fast: decoded images by blob key, and transformed l
 
 from __future__ import annotations
 
+import asyncio
 import io
 import math
 import threading
@@ -83,18 +84,21 @@ class PillowOutfitRenderer(OutfitRenderer):
         width: int,
         fmt: str,
     ) -> EncodedImage:
-        sources: dict[BlobKey, Image.Image] = {}
-        for key in dict.fromkeys(layer.image for layer in layers):
-            image = self.decoded.get(key)
-            if image is None:
-                data = await self.store.get(key)
-                if data is None:
-                    continue  # a blob gone missing: the layer is left out, the render still works
-                image = await self.pool.run(lambda data=data: self._decode(data))  # type: ignore[misc]
-                self.decoded.put(key, image)
-            sources[key] = image
+        keys = list(dict.fromkeys(layer.image for layer in layers))
+        found = await asyncio.gather(*(self._source(key) for key in keys))  # decoded side by side
+        sources = {key: image for key, image in zip(keys, found, strict=True) if image is not None}
         drawn = [layer for layer in layers if layer.image in sources]
         return await self.pool.run(lambda: self._compose(size, background, drawn, sources, width, fmt))
+
+    async def _source(self, key: BlobKey) -> Image.Image | None:
+        image = self.decoded.get(key)
+        if image is None:
+            data = await self.store.get(key)
+            if data is None:
+                return None  # a blob gone missing: the layer is left out, the render still works
+            image = await self.pool.run(lambda: self._decode(data))
+            self.decoded.put(key, image)
+        return image
 
     def _decode(self, data: bytes) -> Image.Image:
         opened = open_checked(data, self.limits)

@@ -57,7 +57,11 @@ class MemoryCollectionRepository(CollectionRepository):
         return sorted(found, key=lambda c: (c.details.name.casefold(), c.id))
 
     async def holding(self, owner_id: UserId, member: Member) -> list[Collection]:
-        return [_row(c) for c in self._all().values() if c.owner_id == owner_id and member in c.members]
+        return [
+            _row(c)
+            for c in self._all().values()
+            if c.owner_id == owner_id and (member in c.members or c.details.cover == member)
+        ]
 
     def commit(self) -> None:
         for key, value in self.pending.items():

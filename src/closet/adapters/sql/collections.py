@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, insert, select, update
+from sqlalchemy import RowMapping, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -150,4 +150,7 @@ class SqlCollectionRepository(CollectionRepository):
             collection_members.c.kind == member.kind.value,
             collection_members.c.member_id == member.id,
         )
-        return await self._load(and_(collections.c.owner_id == owner_id, collections.c.id.in_(held)))
+        covered = and_(collections.c.cover_kind == member.kind.value, collections.c.cover_id == member.id)
+        return await self._load(
+            and_(collections.c.owner_id == owner_id, or_(collections.c.id.in_(held), covered))
+        )

@@ -136,7 +136,7 @@ class DeleteOutfit:
         async with self.uow as uow:
             outfit = await load_outfit(uow, self.sync, ref)
             member = Member(MemberKind.OUTFIT, outfit.id)
-            changed = await drop_member(uow, ref.owner_id, member, self.clock.now())
+            changed = await drop_member(uow, self.sync, ref.owner_id, member, self.clock.now())
             released = await uow.outfits.delete(ref.owner_id, ref.outfit_id)
             queued = await self.sync.queue(uow, [outfit_tombstone(outfit), *changed])
             await uow.commit()

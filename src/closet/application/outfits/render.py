@@ -33,6 +33,7 @@ class RenderCommand:
     ref: OutfitRef
     fmt: str = "png"
     width: int | None = None  # None: the canvas width
+    known: str | None = None  # the key the client holds (If-None-Match): no bytes if it is current
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class RenderedOutfit:
     media_type: str
     data: bytes
     file_name: str
+    not_modified: bool = False  # the client's copy is current: ``data`` is empty
 
 
 def _image_key(photo: ItemPhoto | None) -> BlobKey | None:
@@ -87,6 +89,8 @@ class RenderOutfit:
             key = render_key(outfit, images, fmt.value, width)
             stored = await uow.outfits.get_render(outfit.id, key)
         name = file_name(outfit.details.name, fmt.value)
+        if stored is not None and cmd.known == key:
+            return RenderedOutfit(key, stored.media_type, b"", name, not_modified=True)
         if stored is not None and (data := await self.store.get(stored.key)) is not None:
             return RenderedOutfit(key, stored.media_type, data, name)
         drawn = [

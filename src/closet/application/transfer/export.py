@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from closet.application.collections import CollectionRef, load_collection, rules_from_dict
@@ -22,7 +22,7 @@ from closet.domain.collections import Collection, CollectionId, MemberKind
 from closet.domain.images import ItemPhoto
 from closet.domain.items import ClothingItem
 from closet.domain.outfits import Outfit
-from closet.domain.users import UserId
+from closet.domain.users import Hemisphere, UserId
 
 FORMAT, VERSION = "closet-export", 1
 EVERYTHING = 1_000_000
@@ -71,12 +71,13 @@ class ExportCloset:
         if cmd.with_images:
             for item in items:
                 await self._images(item.photo, images, missing)
+        gone = set(missing)
         document = {
             "format": FORMAT,
             "version": VERSION,
             "exported_at": self.clock.now().isoformat(),
             "scope": scope,
-            "items": [item_entry(i, cmd.with_images) for i in items],
+            "items": [_without(item_entry(i, cmd.with_images), gone) for i in items],
             "outfits": [outfit_entry(o) for o in outfits],
             "collections": [collection_entry(c) for c in collections],
         }
@@ -87,9 +88,12 @@ class ExportCloset:
     ) -> tuple[list[ClothingItem], list[Outfit]]:
         owner = collection.owner_id
         if collection.details.rules is not None:
-            context = FilterContext(today=self.clock.today())
-            rules = build_filter(rules_from_dict(collection.details.rules), context)
-            return await _all_items(uow, owner, rules), []
+            user = await uow.users.get(owner)
+            southern = user is not None and user.settings.hemisphere is Hemisphere.SOUTH
+            context = FilterContext(today=self.clock.today(), southern=southern)
+            spec = rules_from_dict(collection.details.rules)
+            spec = replace(spec, status=spec.status or ("active",))  # what its item list shows
+            return await _all_items(uow, owner, build_filter(spec, context)), []
         outfits = [
             await load_outfit(uow, self.sync, OutfitRef(owner_id=owner, outfit_id=m.id))  # type: ignore[arg-type]
             for m in collection.members
@@ -132,6 +136,18 @@ async def _all_outfits(uow: UnitOfWork, sync: DocumentSync, owner_id: UserId) ->
 
 def _ref(value: uuid.UUID | None) -> str | None:
     return str(value) if value is not None else None
+
+
+def _without(entry: dict[str, Any], missing: set[str]) -> dict[str, Any]:
+    """An image that could not be read is left out of the document (and so of the archive)."""
+    photo = entry.get("photo")
+    if photo is None or not missing:
+        return entry
+    if photo["original"] in missing:
+        return {**entry, "photo": None}
+    if photo["cutout"] in missing:
+        return {**entry, "photo": {**photo, "cutout": None}}
+    return entry
 
 
 def item_entry(item: ClothingItem, with_images: bool) -> dict[str, Any]:

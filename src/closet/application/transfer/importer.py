@@ -283,10 +283,8 @@ class ImportCloset:
                         Skipped("member", f"{entry.ref}/{kind}:{ref}", "it is not imported")
                     )
             collection.members = members
-            if entry.cover is not None and entry.cover in ids:
-                collection.details = replace(
-                    details, cover=Member(MemberKind(entry.cover[0]), ids[entry.cover])
-                )
+        if entry.cover is not None and entry.cover in ids:  # hand-made or smart: the cover follows
+            collection.details = replace(details, cover=Member(MemberKind(entry.cover[0]), ids[entry.cover]))
         return collection
 
     async def _write(self, owner_id: UserId, plan: _Plan, now: datetime) -> None:

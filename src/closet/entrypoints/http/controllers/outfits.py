@@ -90,12 +90,20 @@ def one(view: OutfitView, status_code: int = 200) -> Response[OutfitRead]:
     return Response(outfit_read(view), status_code=status_code, headers=headers)
 
 
+def known_key(if_none_match: str | None) -> str | None:
+    """The render key a client's If-None-Match names (the first ETag in it), if any."""
+    if not if_none_match:
+        return None
+    first = if_none_match.split(",")[0].strip().removeprefix("W/").strip('"')
+    return first or None
+
+
 def image_response(rendered: RenderedOutfit, if_none_match: str | None, download: bool) -> Response[bytes]:
     tag = f'"{rendered.key}"'
     headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
     if download:
         headers["Content-Disposition"] = f'attachment; filename="{rendered.file_name}"'
-    if if_none_match is not None and tag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]:
+    if rendered.not_modified or known_key(if_none_match) == rendered.key:
         return Response(b"", status_code=304, headers=headers)
     return Response(rendered.data, media_type=rendered.media_type, headers=headers)
 
@@ -186,7 +194,10 @@ class OutfitController(Controller):
         download: FromQuery[bool] = False,
         if_none_match: IfNoneMatch = None,
     ) -> Response[bytes]:
-        rendered = await render_outfit(RenderCommand(ref=ref(request, outfit_id), fmt=format, width=width))
+        command = RenderCommand(
+            ref=ref(request, outfit_id), fmt=format, width=width, known=known_key(if_none_match)
+        )
+        rendered = await render_outfit(command)
         return image_response(rendered, if_none_match, download)
 
     @post("/{outfit_id:str}/wear", operation_id="WearOutfit", responses=WRITE, status_code=200)

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, HeaderParameter, PathParameter
 
 from closet.application.outfits import OpenShare, RenderCommand, RenderOutfit
-from closet.entrypoints.http.controllers.outfits import image_response
+from closet.entrypoints.http.controllers.outfits import image_response, known_key
 from closet.entrypoints.http.errors import problem_responses
 from closet.entrypoints.http.schemas.outfits import SharedOutfitRead, shared_read
 
@@ -44,5 +44,6 @@ class SharedController(Controller):
         if_none_match: IfNoneMatch = None,
     ) -> Response[bytes]:
         shared = await open_share(token)
-        rendered = await render_outfit(RenderCommand(ref=shared.ref, fmt=format, width=width))
+        command = RenderCommand(ref=shared.ref, fmt=format, width=width, known=known_key(if_none_match))
+        rendered = await render_outfit(command)
         return image_response(rendered, if_none_match, download)

@@ -81,9 +81,7 @@ class TransferController(Controller):
             "Content-Disposition": 'attachment; filename="closet-items.csv"',
             "Cache-Control": "no-store",
         }
-        return Response(
-            await export_items_csv(request.user.id), media_type="text/csv; charset=utf-8", headers=headers
-        )
+        return Response(await export_items_csv(request.user.id), media_type="text/csv", headers=headers)
 
     @post(
         "/import",

@@ -22,7 +22,7 @@ JOB_DEADLINE = 60.0  # seconds to wait for a cut-out before the test fails (not 
 
 
 def garment_jpeg(seed: int = 3) -> bytes:
-    photo, _ = make_scene("plain", size=(1200, 900), seed=seed)
+    photo, _ = make_scene("plain", size=(800, 600), seed=seed)
     return photo_files.encode(photo, "JPEG", quality=90, exif=photo_files.phone_exif(1))
 
 
@@ -64,7 +64,7 @@ async def test_upload_makes_original_thumbnails_and_a_cutout(client: Client, sig
     assert body["item_id"] == item["id"] and body["duplicates"] == []
     photo = body["photo"]
     assert photo["status"] in ("pending", "processing", "ready")
-    assert (photo["original"]["width"], photo["original"]["height"]) == (1200, 900)
+    assert (photo["original"]["width"], photo["original"]["height"]) == (800, 600)
     assert photo["thumb512"]["width"] == 512 and photo["thumb256"]["width"] == 256
     assert photo["thumb256"]["media_type"] == "image/webp"
 
@@ -181,7 +181,7 @@ async def test_item_with_photo_is_both_or_neither(client: Client, sign_up: SignU
     )
     assert created.status_code == 201, created.text
     body = created.json()
-    assert body["name"] == "Tee" and body["photo"]["original"]["width"] == 1200
+    assert body["name"] == "Tee" and body["photo"]["original"]["width"] == 800
     assert created.headers["location"] == f"/api/v1/items/{body['id']}"
 
     refused = await client.post(
@@ -239,8 +239,8 @@ async def test_revert_redo_and_own_mask(client: Client, sign_up: SignUp) -> None
     result = masked.json()
     assert result["status"] == "ready" and result["cutout"]["provider"] == "user"
     assert result["cutout"]["coverage"] == pytest.approx(150 * 125 / (300 * 225), abs=0.01)
-    # trimmed to the mask (150×125 at 4×), give or take the resampled edge
-    assert abs(result["cutout"]["width"] - 600) <= 4 and abs(result["cutout"]["height"] - 500) <= 4
+    # trimmed to the mask (150×125 at 8/3×), give or take the resampled edge
+    assert abs(result["cutout"]["width"] - 400) <= 4 and abs(result["cutout"]["height"] - 333) <= 4
 
 
 async def test_photo_routes_on_missing_things(client: Client, sign_up: SignUp) -> None:

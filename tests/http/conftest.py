@@ -32,16 +32,13 @@ def settings_for(profile: str, **env: str) -> Settings:
     return load_settings({**TEST_ENV, "CLOSET_PROFILE": profile, **env})
 
 
-@pytest.fixture(params=["memory", "embedded", "postgres", "production"])
-def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Each HTTP test runs on every profile: in-memory adapters; the embedded default (SQLite,
-    documents in a JSON table); Postgres only; and production (Postgres + MongoDB wire)."""
-    if request.param == "embedded":
+def profile_settings(profile: str, request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if profile == "embedded":
         return settings_for("embedded", CLOSET_DATA_DIR=str(tmp_path / "data"))
-    if request.param in ("postgres", "production"):
+    if profile in ("postgres", "production"):
         url = request.getfixturevalue("postgres_url")
         blobs = str(tmp_path / "blobs")
-        if request.param == "postgres":
+        if profile == "postgres":
             return settings_for("postgres", CLOSET_DATABASE_URL=url, CLOSET_BLOB_DIR=blobs)
         return settings_for(
             "production",
@@ -51,6 +48,18 @@ def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
             CLOSET_MONGO_DATABASE=f"closet_http_{uuid.uuid4().hex[:8]}",
         )
     return settings_for("memory")
+
+
+@pytest.fixture(params=["memory", "embedded", "postgres", "production"])
+def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Each HTTP test runs on every profile: in-memory adapters; the embedded default (SQLite,
+    documents in a JSON table); Postgres only; and production (Postgres + MongoDB wire).
+    Modules whose tests spend their time on images run on the two deployments (embedded and
+    production) only: see ``DEPLOYMENTS``."""
+    return profile_settings(request.param, request, tmp_path)
+
+
+DEPLOYMENTS = ["embedded", "production"]  # SQLite + local files; Postgres + MongoDB + Redis
 
 
 @pytest.fixture

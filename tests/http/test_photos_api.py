@@ -14,10 +14,19 @@ from PIL import Image
 
 from closet.settings import Settings
 from tests import photo_files
-from tests.http.conftest import Account, SignUp, coat
+from tests.http.conftest import DEPLOYMENTS, Account, SignUp, coat, profile_settings
 from tests.photos import make_scene
 
 Client = AsyncTestClient  # type: ignore[type-arg]
+
+
+@pytest.fixture(params=DEPLOYMENTS)
+def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Image work is the slow part here: the two real deployments (the memory and Postgres-only
+    profiles share their code paths, and the other HTTP suites run on them)."""
+    return profile_settings(request.param, request, tmp_path)
+
+
 JOB_DEADLINE = 60.0  # seconds to wait for a cut-out before the test fails (not a speed target)
 
 

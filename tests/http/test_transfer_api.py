@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,11 +15,19 @@ from litestar.testing import AsyncTestClient
 
 from closet.adapters.imaging.normalise import normalise
 from closet.application.ports.images import ImageLimits
-from tests.http.conftest import Account, SignUp
+from closet.settings import Settings
+from tests.http.conftest import DEPLOYMENTS, Account, SignUp, profile_settings
 from tests.http.test_outfits_api import outfit_with
 from tests.http.test_photos_api import garment_jpeg, new_item, settled_photo, upload
 
 Client = AsyncTestClient  # type: ignore[type-arg]
+
+
+@pytest.fixture(params=DEPLOYMENTS)
+def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Image work is the slow part here: the two real deployments (the memory and Postgres-only
+    profiles share their code paths, and the other HTTP suites run on them)."""
+    return profile_settings(request.param, request, tmp_path)
 
 
 async def closet_of(client: Client, who: Account) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from closet.adapters.memory.blobs import MemoryImageStore
 from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
 from closet.adapters.memory.mail import MemoryMailer
 from closet.adapters.memory.probe import MemoryProbe
+from closet.adapters.memory.search import MemorySearchIndex
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
 from closet.adapters.mongo.client import ensure_indexes, mongo_client
@@ -39,9 +40,11 @@ from closet.adapters.sql.documents import SqlAuditStore, SqlDocumentStore
 from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
 from closet.adapters.sql.probe import SqlProbe
+from closet.adapters.sql.search import SqlSearchIndex
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.adapters.system import SystemClock
 from closet.application import accounts, collections, doctor, health, items, outfits, photos, transfer
+from closet.application import search as searching
 from closet.application.accounts.common import AccountKit
 from closet.application.background import Background
 from closet.application.documents import DocumentSync
@@ -373,6 +376,14 @@ class Container(containers.DeclarativeContainer):
     )
     export_items_csv = providers.Factory(transfer.ExportItemsCsv, uow=reader)
     import_closet = providers.Factory(transfer.ImportCloset, uow=uow, kit=photo_kit, sync=document_sync)
+
+    search_index = providers.Selector(
+        providers.Callable(storage_kind, settings),
+        sql=providers.Singleton(SqlSearchIndex, engine=engine),
+        memory=providers.Singleton(MemorySearchIndex, store=memory_store),
+    )
+    search = providers.Factory(searching.Search, index=search_index)
+    suggest = providers.Factory(searching.Suggest, index=search_index)
 
     add_item = providers.Factory(items.AddItem, uow=uow, clock=clock, sync=document_sync)
     get_item = providers.Factory(items.GetItem, uow=reader, sync=document_sync)

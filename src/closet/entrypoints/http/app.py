@@ -27,6 +27,7 @@ from closet.entrypoints.http.controllers.items import ItemController
 from closet.entrypoints.http.controllers.me import MeController
 from closet.entrypoints.http.controllers.outfits import OutfitController, TemplateController
 from closet.entrypoints.http.controllers.photos import PhotoController
+from closet.entrypoints.http.controllers.search import SearchController
 from closet.entrypoints.http.controllers.shares import SharedController
 from closet.entrypoints.http.controllers.transfer import TransferController
 from closet.entrypoints.http.controllers.wear import WearController
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             OutfitController,
             TemplateController,
             CollectionController,
+            SearchController,
             Router("/", route_handlers=[TransferController], request_max_body_size=settings.import_max_bytes),
             Router("/", route_handlers=[SharedController], middleware=[limits.shares.middleware]),
             # uploads may be larger than JSON bodies: the image limit plus room for the form

@@ -71,6 +71,8 @@ USE_CASES = (
     "export_closet",
     "export_items_csv",
     "import_closet",
+    "search",
+    "suggest",
     "check_readiness",
 )
 

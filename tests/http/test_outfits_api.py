@@ -107,6 +107,8 @@ async def test_list_filters_and_pages(client: Client, sign_up: SignUp) -> None:
     assert rest["next_cursor"] is None
     bad = await client.get("/api/v1/outfits?cursor=nonsense&season=monsoon", headers=ann.headers)
     assert bad.status_code == 422
+    misspelt = await client.get("/api/v1/outfits?seasons=summer", headers=ann.headers)
+    assert misspelt.status_code == 400 and misspelt.json()["errors"][0]["field"] == "seasons"
 
 
 async def test_duplicate_and_delete(client: Client, sign_up: SignUp) -> None:
@@ -157,6 +159,8 @@ async def test_templates_round_trip(client: Client, sign_up: SignUp) -> None:
     ]
     listed = (await client.get("/api/v1/templates", headers=ann.headers)).json()["items"]
     assert [t["id"] for t in listed] == [template["id"]]
+    counts = (await client.get("/api/v1/me", headers=ann.headers)).json()["counts"]
+    assert counts["outfits"] == 1  # the template is not an outfit
     assert template["id"] not in [
         o["id"] for o in (await client.get("/api/v1/outfits", headers=ann.headers)).json()["items"]
     ]

@@ -85,7 +85,7 @@ class MemoryOutfitRepository(OutfitRepository):
         ]
 
     async def count(self, owner_id: UserId) -> int:
-        return sum(1 for o in self._all().values() if o.owner_id == owner_id)
+        return sum(1 for o in self._all().values() if o.owner_id == owner_id and not o.is_template)
 
     async def get_render(self, outfit_id: OutfitId, render_key: str) -> StoredRender | None:
         found = self._renders(outfit_id).get(render_key)

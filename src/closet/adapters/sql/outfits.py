@@ -191,7 +191,9 @@ class SqlOutfitRepository(OutfitRepository):
 
     async def count(self, owner_id: UserId) -> int:
         total = await self.conn.scalar(
-            select(func.count()).select_from(outfits).where(outfits.c.owner_id == owner_id)
+            select(func.count())
+            .select_from(outfits)
+            .where(outfits.c.owner_id == owner_id, outfits.c.is_template.is_(False))
         )
         return int(total or 0)
 

@@ -62,7 +62,8 @@ class OutfitRepository(Protocol):
     async def containing(self, owner_id: UserId, item_id: ItemId) -> list[Outfit]: ...
 
     @abstractmethod
-    async def count(self, owner_id: UserId) -> int: ...
+    async def count(self, owner_id: UserId) -> int:
+        """The owner's outfits (templates are not counted)."""
 
     @abstractmethod
     async def get_render(self, outfit_id: OutfitId, render_key: str) -> StoredRender | None: ...

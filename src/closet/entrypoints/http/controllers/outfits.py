@@ -7,6 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
+from litestar.exceptions import ValidationException
 from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter
 
 from closet.application.outfits import (
@@ -65,6 +66,7 @@ from closet.entrypoints.http.schemas.outfits import (
 OutfitIdParam = Annotated[str, PathParameter(description="The outfit's id (a UUID)", max_length=64)]
 IfNoneMatch = Annotated[str | None, HeaderParameter(name="If-None-Match", required=False)]
 READ = problem_responses(400, 401, 422, 503)
+LIST_PARAMETERS = frozenset({"season", "occasion", "item", "limit", "cursor"})
 ONE = problem_responses(401, 404, 422, 503)
 WRITE = problem_responses(400, 401, 404, 413, 422, 503)
 UPDATE = problem_responses(400, 401, 404, 412, 413, 422, 428, 503)
@@ -130,6 +132,12 @@ class OutfitController(Controller):
         limit: FromQuery[int] = 50,
         cursor: FromQuery[str | None] = None,
     ) -> OutfitList:
+        unknown = sorted(set(request.query_params) - LIST_PARAMETERS)
+        if unknown:  # a misspelt filter must not silently return everything
+            raise ValidationException(
+                "unknown query parameter",
+                extra=[{"key": k, "message": "is not a parameter of this list"} for k in unknown],
+            )
         command = ListOutfitsCommand(
             owner_id=request.user.id,
             seasons=season or [],

@@ -88,6 +88,17 @@ LIST_PARAMETERS = frozenset(
 )
 
 
+def known_parameters_only(request: Request[Any, Any, Any], allowed: frozenset[str]) -> None:
+    """400 for a query parameter the route does not take: a misspelt filter must not silently
+    change (or widen) the answer."""
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        raise ValidationException(
+            "unknown query parameter",
+            extra=[{"key": k, "message": "is not a parameter of this route"} for k in unknown],
+        )
+
+
 def filter_spec(
     request: Request[Any, Any, Any],
     category: FromQuery[list[str] | None] = None,
@@ -110,12 +121,7 @@ def filter_spec(
     not_worn_days: FromQuery[int | None] = None,
 ) -> FilterSpec:
     """The item filter from repeatable query parameters; no ``status`` means active items."""
-    unknown = sorted(set(request.query_params) - LIST_PARAMETERS)
-    if unknown:  # a misspelt filter must not silently return everything
-        raise ValidationException(
-            "unknown query parameter",
-            extra=[{"key": k, "message": "is not a parameter of this list"} for k in unknown],
-        )
+    known_parameters_only(request, LIST_PARAMETERS)
     return FilterSpec(
         category=category or (),
         subcategory=subcategory or (),

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from litestar import Controller, Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ValidationException
 from litestar.params import FromQuery, HeaderParameter, JSONBody, PathParameter
 
 from closet.application.outfits import (
@@ -40,7 +39,13 @@ from closet.application.outfits.crud import OutfitView
 from closet.application.outfits.render import RenderedOutfit
 from closet.domain.errors import InvalidValue
 from closet.domain.outfits import OutfitId
-from closet.entrypoints.http.controllers.items import AuthRequest, IfMatch, parse_id, version_from
+from closet.entrypoints.http.controllers.items import (
+    AuthRequest,
+    IfMatch,
+    known_parameters_only,
+    parse_id,
+    version_from,
+)
 from closet.entrypoints.http.errors import problem_responses
 from closet.entrypoints.http.schemas.outfits import (
     DuplicateIn,
@@ -132,12 +137,7 @@ class OutfitController(Controller):
         limit: FromQuery[int] = 50,
         cursor: FromQuery[str | None] = None,
     ) -> OutfitList:
-        unknown = sorted(set(request.query_params) - LIST_PARAMETERS)
-        if unknown:  # a misspelt filter must not silently return everything
-            raise ValidationException(
-                "unknown query parameter",
-                extra=[{"key": k, "message": "is not a parameter of this list"} for k in unknown],
-            )
+        known_parameters_only(request, LIST_PARAMETERS)
         command = ListOutfitsCommand(
             owner_id=request.user.id,
             seasons=season or [],

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, Request, get
+from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 
 from closet.application.search import (
@@ -17,7 +14,7 @@ from closet.application.search import (
     Suggest,
     SuggestCommand,
 )
-from closet.domain.users import User
+from closet.entrypoints.http.controllers.items import AuthRequest, known_parameters_only
 from closet.entrypoints.http.errors import problem_responses
 from closet.entrypoints.http.schemas.search import (
     SearchResults,
@@ -26,18 +23,8 @@ from closet.entrypoints.http.schemas.search import (
     suggestions_read,
 )
 
-AuthRequest = Request[User, Any, Any]
 READ = problem_responses(400, 401, 422, 503)
 PARAMETERS = frozenset({"q", "limit"})
-
-
-def _known_parameters_only(request: AuthRequest) -> None:
-    unknown = sorted(set(request.query_params) - PARAMETERS)
-    if unknown:  # a misspelt parameter must not silently change the answer
-        raise ValidationException(
-            "unknown query parameter",
-            extra=[{"key": k, "message": "is not a parameter of this route"} for k in unknown],
-        )
 
 
 class SearchController(Controller):
@@ -63,7 +50,7 @@ class SearchController(Controller):
         q: FromQuery[str | None] = None,
         limit: FromQuery[int] = SEARCH_LIMIT_DEFAULT,
     ) -> SearchResults:
-        _known_parameters_only(request)
+        known_parameters_only(request, PARAMETERS)
         return search_results(await search(SearchCommand(owner_id=request.user.id, q=q, limit=limit)))
 
     @get(
@@ -83,5 +70,5 @@ class SearchController(Controller):
         q: FromQuery[str | None] = None,
         limit: FromQuery[int] = SUGGEST_LIMIT_DEFAULT,
     ) -> Suggestions:
-        _known_parameters_only(request)
+        known_parameters_only(request, PARAMETERS)
         return suggestions_read(await suggest(SuggestCommand(owner_id=request.user.id, q=q, limit=limit)))

@@ -7,9 +7,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 
 from dependency_injector import containers, providers
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore as LitestarMemoryStore
-from litestar.stores.redis import RedisStore
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -35,7 +32,7 @@ from closet.adapters.mongo.client import ensure_indexes, mongo_client
 from closet.adapters.mongo.documents import MongoAuditStore, MongoDocumentStore
 from closet.adapters.mongo.probe import MongoProbe
 from closet.adapters.security.passwords import Argon2PasswordHasher
-from closet.adapters.security.rate_limits import FailOpenStore, StoreProbe
+from closet.adapters.security.rate_limits import MemoryRateCounters, RedisProbe, RedisRateCounters
 from closet.adapters.sql.documents import SqlAuditStore, SqlDocumentStore
 from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
@@ -52,6 +49,7 @@ from closet.application.jobs import JobRunner, JobSignal
 from closet.application.notify import Links, Notifier
 from closet.application.photos import CUTOUT_JOB, CutoutChain, PhotoKit
 from closet.application.ports.images import BackgroundRemover, ImageLimits
+from closet.application.rate_limits import RateLimiter
 from closet.settings import Profile, Settings
 
 log = logging.getLogger(__name__)
@@ -79,11 +77,18 @@ def storage_kind(settings: Settings) -> str:
     return "sql" if settings.uses_sql else "memory"
 
 
-def counters_store(settings: Settings) -> Store:
+def counters_kind(settings: Settings) -> str:
     """Rate-limit counters shared by every worker in production (Redis); per process otherwise."""
-    if settings.profile is Profile.PRODUCTION:
-        return RedisStore.with_client(url=settings.redis_url, namespace="closet-rate-limit")
-    return LitestarMemoryStore()
+    return "redis" if settings.profile is Profile.PRODUCTION else "memory"
+
+
+async def open_counters(settings: Settings, redis: Callable[[], RedisRateCounters]) -> AsyncIterator[None]:
+    """At stop: Redis's connections go."""
+    try:
+        yield None
+    finally:
+        if counters_kind(settings) == "redis":
+            await redis().close()
 
 
 def mail_kind(settings: Settings) -> str:
@@ -200,15 +205,21 @@ class Container(containers.DeclarativeContainer):
         DocumentSync, uow_factory=uow.provider, documents=documents, audit=audit_store, clock=clock
     )
 
-    counters = providers.Singleton(counters_store, settings)
-    rate_limit_store = providers.Singleton(FailOpenStore, inner=counters)
+    redis_counters = providers.Singleton(RedisRateCounters.from_url, settings.provided.redis_url)
+    rate_counters = providers.Selector(
+        providers.Callable(counters_kind, settings),
+        redis=redis_counters,
+        memory=providers.Singleton(MemoryRateCounters),
+    )
+    counters_lifecycle = providers.Resource(open_counters, settings=settings, redis=redis_counters.provider)
+    rate_limiter = providers.Singleton(RateLimiter, counters=rate_counters, clock=clock)
 
     probes = providers.Selector(
         providers.Callable(documents_kind, settings),
         mongo=providers.List(
             providers.Factory(SqlProbe, engine=engine),
             providers.Factory(MongoProbe, db=mongo_db),
-            providers.Factory(StoreProbe, store=counters),
+            providers.Factory(RedisProbe, counters=redis_counters),
         ),
         sql=providers.List(providers.Factory(SqlProbe, engine=engine)),
         memory=providers.List(providers.Factory(MemoryProbe)),

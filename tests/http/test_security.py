@@ -216,6 +216,30 @@ async def test_rate_limits_answer_429_with_retry_after() -> None:
         assert (await client.get("/health")).status_code == 200
 
 
+async def _signed_up(client: Client, email: str) -> dict[str, str]:
+    body = {"email": email, "password": PASSWORD, "display_name": "R"}
+    assert (await client.post("/api/v1/auth/register", json=body)).status_code == 202
+    return bearer(await _login(client, email))
+
+
+async def test_the_api_limit_counts_per_user_and_says_what_is_left() -> None:
+    settings = settings_for("memory", CLOSET_RATE_LIMIT_PER_MINUTE="4")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        ann, ben = [await _signed_up(client, f"{n}-{uuid.uuid4().hex[:6]}@example.com") for n in "ab"]
+        answers = [await client.get("/api/v1/items", headers=ann) for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        assert answers[-1].headers["ratelimit-limit"] == "4"
+        assert answers[-1].headers["ratelimit-policy"] == "4;w=60"
+        assert int(answers[-1].headers["ratelimit-remaining"]) < 4
+        assert 1 <= int(answers[-1].headers["ratelimit-reset"]) <= 60
+        while (refused := await client.get("/api/v1/items", headers=ann)).status_code == 200:
+            pass
+        assert refused.status_code == 429 and 1 <= int(refused.headers["retry-after"]) <= 60
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert (await client.get("/api/v1/items", headers=ben)).status_code == 200  # ben has his own
+        assert (await client.get("/health")).status_code == 200  # not limited
+
+
 async def test_security_headers_on_every_response(client: Client) -> None:
     for path in ("/health", "/api/v1/items", "/nowhere", "/schema/swagger"):
         response = await client.get(path)

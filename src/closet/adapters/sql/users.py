@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -11,6 +11,18 @@ from closet.application.errors import Conflict, StaleVersion
 from closet.application.ports.users import UserRepository
 from closet.domain.sessions import SessionId
 from closet.domain.users import Appearance, Hemisphere, Role, Units, User, UserId, UserSettings
+
+# Every authenticated request runs this: built once, with bound parameters.
+_SIGNED_IN = (
+    select(users)
+    .join(sessions, sessions.c.user_id == users.c.id)
+    .where(
+        users.c.id == bindparam("user_id", type_=users.c.id.type),
+        users.c.disabled.is_(False),
+        sessions.c.id == bindparam("session_id", type_=sessions.c.id.type),
+        sessions.c.revoked_at.is_(None),
+    )
+)
 
 
 class SqlUserRepository(UserRepository):
@@ -33,17 +45,8 @@ class SqlUserRepository(UserRepository):
         return _from_row(row) if row else None
 
     async def get_signed_in(self, user_id: UserId, session_id: SessionId) -> User | None:
-        query = (
-            select(users)
-            .join(sessions, sessions.c.user_id == users.c.id)
-            .where(
-                users.c.id == user_id,
-                users.c.disabled.is_(False),
-                sessions.c.id == session_id,
-                sessions.c.revoked_at.is_(None),
-            )
-        )
-        row = (await self.conn.execute(query)).mappings().first()
+        params = {"user_id": user_id, "session_id": session_id}
+        row = (await self.conn.execute(_SIGNED_IN, params)).mappings().first()
         return _from_row(row) if row else None
 
     async def update(self, user: User, expected_version: int) -> None:

@@ -81,8 +81,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         route_handlers=[
             health,
             ready,
-            Router("/", route_handlers=[LoginController], middleware=[limits.login.middleware]),
-            Router("/", route_handlers=[PasswordResetController], middleware=[limits.reset.middleware]),
+            Router("/", route_handlers=[LoginController], middleware=[limits.login]),
+            Router("/", route_handlers=[PasswordResetController], middleware=[limits.reset]),
             AuthController,
             MeController,
             AdminController,
@@ -93,14 +93,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             CollectionController,
             SearchController,
             Router("/", route_handlers=[TransferController], request_max_body_size=settings.import_max_bytes),
-            Router("/", route_handlers=[SharedController], middleware=[limits.shares.middleware]),
+            Router("/", route_handlers=[SharedController], middleware=[limits.shares]),
             # uploads may be larger than JSON bodies: the image limit plus room for the form
             Router(
                 "/", route_handlers=[PhotoController], request_max_body_size=settings.image_max_bytes + 65_536
             ),
         ],
-        middleware=[limits.general.middleware],
-        stores={"rate_limit": container.rate_limit_store()},
+        middleware=[limits.general],
         cors_config=CORSConfig(
             allow_origins=settings.allowed_origins,
             allow_credentials=False,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
@@ -18,6 +20,63 @@ from closet.settings import Settings
 TOKEN_URL = "/api/v1/auth/token"
 ALGORITHM = "HS256"
 PUBLIC_PATHS = ["^/health$", "^/ready$", "^/schema", "^/s/"]  # /s/…: share links
+
+
+class CachedToken(Token):
+    """Litestar's token, with each verified token kept (up to ``CACHE_SIZE``, least recently used
+    out): a request with a token seen before skips the base64, JSON and HMAC work, and only its
+    expiry is checked again. Verifying is a pure function of the token and the settings, all in
+    the key, and only tokens that verified are kept, so nothing is accepted that ``decode`` would
+    refuse. The session behind it is still looked up on every request (``retrieve_user``)."""
+
+    CACHE_SIZE = 4096
+    _verified: OrderedDict[tuple[Any, ...], Token] = OrderedDict()
+
+    @classmethod
+    def decode(
+        cls,
+        encoded_token: str,
+        secret: str,
+        algorithm: str,
+        audience: str | Sequence[str] | None = None,
+        issuer: str | Sequence[str] | None = None,
+        require_claims: Sequence[str] | None = None,
+        verify_exp: bool = True,
+        verify_nbf: bool = True,
+        strict_audience: bool = False,
+    ) -> Self:
+        key = (
+            encoded_token,
+            secret,
+            algorithm,
+            audience if isinstance(audience, str | None) else tuple(audience),
+            issuer if isinstance(issuer, str | None) else tuple(issuer),
+            tuple(require_claims or ()),
+            verify_exp,
+            verify_nbf,
+            strict_audience,
+        )
+        token = cls._verified.get(key)
+        if token is not None and (not verify_exp or token.exp > datetime.now(UTC)):
+            cls._verified.move_to_end(key)
+            return token  # type: ignore[return-value]
+        cls._verified.pop(key, None)
+        token = super().decode(
+            encoded_token,
+            secret,
+            algorithm,
+            audience,
+            issuer,
+            require_claims,
+            verify_exp,
+            verify_nbf,
+            strict_audience,
+        )
+        if "nbf" not in token.extras:  # we issue none; a token with one is checked each time
+            cls._verified[key] = token
+            if len(cls._verified) > cls.CACHE_SIZE:
+                cls._verified.popitem(last=False)
+        return token
 
 
 async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
@@ -48,11 +107,12 @@ def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandl
         raise PermissionDeniedException("this needs the admin role")
 
 
-def build_jwt_auth(settings: Settings) -> OAuth2PasswordBearerAuth[User, Token]:
-    return OAuth2PasswordBearerAuth[User, Token](
+def build_jwt_auth(settings: Settings) -> OAuth2PasswordBearerAuth[User, CachedToken]:
+    return OAuth2PasswordBearerAuth[User, CachedToken](
         retrieve_user_handler=retrieve_user,
         token_secret=settings.jwt_secret,
         token_url=TOKEN_URL,
+        token_cls=CachedToken,
         algorithm=ALGORITHM,
         default_token_expiration=timedelta(minutes=settings.access_token_minutes),
         exclude=PUBLIC_PATHS,
@@ -64,7 +124,7 @@ def build_jwt_auth(settings: Settings) -> OAuth2PasswordBearerAuth[User, Token]:
 class TokenIssuer:
     """Issues access tokens with the app's JWT settings, each tied to a session."""
 
-    def __init__(self, auth: OAuth2PasswordBearerAuth[User, Token]) -> None:
+    def __init__(self, auth: OAuth2PasswordBearerAuth[User, CachedToken]) -> None:
         self._auth = auth
 
     @property

@@ -140,8 +140,6 @@ def on_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     headers = dict(exc.headers or {})
     if isinstance(exc, NotAuthorizedException):
         headers.setdefault("WWW-Authenticate", "Bearer")
-    if status == 429 and "RateLimit-Reset" in headers:  # Litestar sends the draft header only
-        headers["Retry-After"] = str(max(1, int(headers["RateLimit-Reset"])))
     title = _TITLES.get(status, "Request refused")
     detail = exc.detail if exc.detail and status < 500 else None
     return problem_response(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from collections.abc import Callable
 
-from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.exceptions import TooManyRequestsException
+from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from closet.application.rate_limits import RateDecision, RateLimiter, RatePolicy
 from closet.settings import Settings
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -52,38 +54,75 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-def _client(request: Request[Any, Any, Any]) -> str:
-    return request.client.host if request.client else "unknown"
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
 
 
-def _per_user(request: Request[Any, Any, Any]) -> str:
-    user = request.scope.get("user")
-    return f"user:{user.id}" if user is not None else f"ip:{_client(request)}"
+def _per_user(scope: Scope) -> str:
+    user = scope.get("user")
+    return f"user:{user.id}" if user is not None else f"ip:{_client(scope)}"
+
+
+class RateLimitMiddleware:
+    """Counts each request under one policy (see application/rate_limits.py): 429 with
+    Retry-After past the limit; the IETF draft's RateLimit-* headers on every counted answer."""
+
+    def __init__(
+        self, app: ASGIApp, policy: RatePolicy, identify: Callable[[Scope], str], exclude: str | None = None
+    ) -> None:
+        self.app, self.policy, self.identify = app, policy, identify
+        self.exclude = re.compile(exclude) if exclude else None
+        self._policy_header = f"{policy.limit};w={policy.period}".encode()
+        self._limit_header = str(policy.limit).encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or (self.exclude is not None and self.exclude.match(scope["path"])):
+            await self.app(scope, receive, send)
+            return
+        limiter: RateLimiter = scope["litestar_app"].state.container.rate_limiter()
+        decision = await limiter.check(self.policy, self.identify(scope))
+        if decision is None:  # the counters are unreachable: not counted
+            await self.app(scope, receive, send)
+            return
+        if not decision.allowed:
+            raise TooManyRequestsException(
+                headers={
+                    "Retry-After": str(decision.reset_seconds),
+                    **{k.decode(): v.decode() for k, v in self._headers(decision)},
+                }
+            )
+        extra = self._headers(decision)
+
+        async def send_with_limits(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *extra]  # type: ignore[typeddict-item]
+            await send(message)
+
+        await self.app(scope, receive, send_with_limits)
+
+    def _headers(self, decision: RateDecision) -> list[tuple[bytes, bytes]]:
+        return [
+            (b"ratelimit-policy", self._policy_header),
+            (b"ratelimit-limit", self._limit_header),
+            (b"ratelimit-remaining", str(decision.remaining).encode()),
+            (b"ratelimit-reset", str(decision.reset_seconds).encode()),
+        ]
+
+
+def _limit(
+    policy: RatePolicy, identify: Callable[[Scope], str], exclude: str | None = None
+) -> DefineMiddleware:
+    return DefineMiddleware(RateLimitMiddleware, policy=policy, identify=identify, exclude=exclude)
 
 
 class RateLimits:
-    """Per IP on the authentication endpoints, per user (or IP, before log-in) elsewhere.
-
-    Litestar keys its counters by middleware class and identifier, so each limit prefixes
-    its identifier with its own name.
-    """
+    """Per IP on the authentication endpoints, per user (or IP, before log-in) elsewhere."""
 
     def __init__(self, settings: Settings) -> None:
-        exclude = ["^/health$", "^/ready$", "^/schema"]
-        self.general = RateLimitConfig(
-            rate_limit=("minute", settings.rate_limit_per_minute),
-            identifier_for_request=_per_user,
-            exclude=exclude,
+        self.general = _limit(
+            RatePolicy("api", settings.rate_limit_per_minute, 60), _per_user, r"^/(health|ready|schema)(/|$)"
         )
-        self.login = RateLimitConfig(
-            rate_limit=("minute", settings.login_rate_per_minute),
-            identifier_for_request=lambda r: f"login:{_client(r)}",
-        )
-        self.shares = RateLimitConfig(
-            rate_limit=("minute", settings.share_rate_per_minute),
-            identifier_for_request=lambda r: f"share:{_client(r)}",
-        )
-        self.reset = RateLimitConfig(
-            rate_limit=("minute", settings.reset_rate_per_minute),
-            identifier_for_request=lambda r: f"reset:{_client(r)}",
-        )
+        self.login = _limit(RatePolicy("login", settings.login_rate_per_minute, 60), _client)
+        self.shares = _limit(RatePolicy("share", settings.share_rate_per_minute, 60), _client)
+        self.reset = _limit(RatePolicy("reset", settings.reset_rate_per_minute, 60), _client)

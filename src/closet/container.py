@@ -34,7 +34,7 @@ from closet.adapters.mongo.probe import MongoProbe
 from closet.adapters.security.passwords import Argon2PasswordHasher
 from closet.adapters.security.rate_limits import MemoryRateCounters, RedisProbe, RedisRateCounters
 from closet.adapters.sql.documents import SqlAuditStore, SqlDocumentStore
-from closet.adapters.sql.engine import create_engine
+from closet.adapters.sql.engine import create_engine, create_sqlite_reader, uses_sqlite
 from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
 from closet.adapters.sql.probe import SqlProbe
 from closet.adapters.sql.search import SqlSearchIndex
@@ -56,7 +56,10 @@ log = logging.getLogger(__name__)
 
 
 async def open_sql(
-    settings: Settings, engine: Callable[[], AsyncEngine], documents_engine: Callable[[], AsyncEngine]
+    settings: Settings,
+    engine: Callable[[], AsyncEngine],
+    documents_engine: Callable[[], AsyncEngine],
+    reader_engine: Callable[[], AsyncEngine],
 ) -> AsyncIterator[None]:
     """Check (or, on the embedded profile, apply) migrations at start; dispose at stop."""
     if not settings.uses_sql:
@@ -71,6 +74,16 @@ async def open_sql(
     finally:
         await sql.dispose()
         await documents_engine().dispose()
+        await reader_engine().dispose()
+
+
+def sqlite_readers(settings: Settings) -> bool:
+    """SQLite gets an engine of its own for the read-only units of work (see create_sqlite_reader)."""
+    return settings.uses_sql and uses_sqlite(settings.database_url)
+
+
+def reader_engine_for(settings: Settings, engine: Callable[[], AsyncEngine]) -> AsyncEngine:
+    return create_sqlite_reader(settings.database_url) if sqlite_readers(settings) else engine()
 
 
 def storage_kind(settings: Settings) -> str:
@@ -167,8 +180,13 @@ class Container(containers.DeclarativeContainer):
     documents_engine = providers.Singleton(
         create_engine, settings.provided.database_url, pool_size=settings.provided.db_pool_size
     )
+    reader_engine = providers.Singleton(reader_engine_for, settings, engine.provider)
     sql_lifecycle = providers.Resource(
-        open_sql, settings=settings, engine=engine.provider, documents_engine=documents_engine.provider
+        open_sql,
+        settings=settings,
+        engine=engine.provider,
+        documents_engine=documents_engine.provider,
+        reader_engine=reader_engine.provider,
     )
     memory_store = providers.Singleton(MemoryStore)
     memory_documents = providers.Singleton(MemoryDocuments)
@@ -185,7 +203,12 @@ class Container(containers.DeclarativeContainer):
     )
     reader = providers.Selector(  # read-only units of work, for the use cases that only read
         providers.Callable(storage_kind, settings),
-        sql=providers.Factory(SqlUnitOfWork, engine=engine, read_only=True),
+        sql=providers.Factory(
+            SqlUnitOfWork,
+            engine=reader_engine,
+            read_only=True,
+            autocommit_engine=providers.Callable(sqlite_readers, settings),
+        ),
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
     )
 

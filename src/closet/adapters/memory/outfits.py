@@ -13,6 +13,7 @@ from closet.application.ports.outfits import (
     OutfitPage,
     OutfitQuery,
     OutfitRepository,
+    OutfitWithPhotos,
     ShareLink,
     ShareRepository,
     StoredRender,
@@ -48,6 +49,17 @@ class MemoryOutfitRepository(OutfitRepository):
         if found is None or found.owner_id != owner_id:
             return None
         return _row(found)
+
+    async def get_with_photos(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitWithPhotos | None:
+        outfit = await self.get(owner_id, outfit_id)
+        if outfit is None:
+            return None
+        photos = {
+            item_id: found[1]
+            for item_id in outfit.details.item_ids
+            if (found := self.store.photos.get(item_id)) is not None and found[0] == owner_id
+        }
+        return OutfitWithPhotos(outfit, photos)
 
     async def update(self, outfit: Outfit, expected_version: int) -> None:
         current = await self.get(outfit.owner_id, outfit.id)
@@ -121,8 +133,10 @@ class MemoryOutfitRepository(OutfitRepository):
 
 
 def _row(outfit: Outfit) -> Outfit:
-    """What the SQL row holds: the notes live in the outfit's document."""
-    return replace(outfit, details=replace(outfit.details, notes=None))
+    """What the SQL row holds: the notes live in the outfit's document; layers come back in z
+    order, as from SQL."""
+    layers = tuple(sorted(outfit.details.layers, key=lambda la: la.z))
+    return replace(outfit, details=replace(outfit.details, notes=None, layers=layers))
 
 
 class MemoryShareRepository(ShareRepository):

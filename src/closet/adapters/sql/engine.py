@@ -21,21 +21,44 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     full = async_url(url)
-    # JSON columns are decoded for every row of every list page: msgspec is several times
-    # faster than the standard library at it.
-    json = {"json_serializer": _encode_json, "json_deserializer": msgspec.json.decode}
     if full.startswith("sqlite"):
-        engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30}, **json)
-        _configure_sqlite(engine)
+        engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30}, **_JSON)
+        _configure_sqlite(engine, writes=True)
         return engine
-    return create_async_engine(full, echo=echo, pool_size=pool_size, max_overflow=pool_size, **json)
+    return create_async_engine(full, echo=echo, pool_size=pool_size, max_overflow=pool_size, **_JSON)
+
+
+def uses_sqlite(url: str) -> bool:
+    return async_url(url).startswith("sqlite")
+
+
+def create_sqlite_reader(url: str) -> AsyncEngine:
+    """SQLite connections for reads only, in autocommit from the moment they open: a read-only
+    unit of work then costs no isolation change at checkout and no rollback at return, each a
+    trip to aiosqlite's thread (a signed-in request's session check: about 1.1 → 0.6 ms). In WAL
+    mode they never wait for a writer. (On Postgres those are no round trips: the readers share
+    the engine.)"""
+    engine = create_async_engine(
+        async_url(url),
+        connect_args={"timeout": 30},
+        isolation_level="AUTOCOMMIT",
+        pool_reset_on_return=None,
+        **_JSON,
+    )
+    _configure_sqlite(engine, writes=False)
+    return engine
 
 
 def _encode_json(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+# JSON columns are decoded for every row of every list page: msgspec is several times faster
+# than the standard library at it.
+_JSON: dict[str, Any] = {"json_serializer": _encode_json, "json_deserializer": msgspec.json.decode}
+
+
+def _configure_sqlite(engine: AsyncEngine, *, writes: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy drive transactions itself so BEGIN IMMEDIATE below takes effect.
@@ -49,6 +72,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
+
+    if not writes:
+        return
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -7,13 +7,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from closet.adapters.sql.tables import outfit_layers, outfit_renders, outfits
+from closet.adapters.sql.photos import photo_from_row
+from closet.adapters.sql.tables import item_photos, outfit_layers, outfit_renders, outfits
 from closet.application.errors import StaleVersion
 from closet.application.item_query import season_mask
-from closet.application.ports.outfits import OutfitPage, OutfitQuery, OutfitRepository, StoredRender
+from closet.application.ports.outfits import (
+    OutfitPage,
+    OutfitQuery,
+    OutfitRepository,
+    OutfitWithPhotos,
+    StoredRender,
+)
 from closet.domain.images import BlobKey
 from closet.domain.items import Category, ItemId, Season
 from closet.domain.outfits import Canvas, Layer, Occasion, Outfit, OutfitDetails, OutfitId
@@ -100,6 +107,34 @@ def _outfit(row: RowMapping, layers: Sequence[Layer]) -> Outfit:
     )
 
 
+# A render's read, built once: the outfit, a row per layer, each with its item's photo (the
+# owner's: a layer never shows another owner's photo).
+_WITH_PHOTOS = (
+    select(
+        outfits,
+        *(c.label(f"layer_{c.name}") for c in outfit_layers.c),
+        *(c.label(f"photo_{c.name}") for c in item_photos.c),
+    )
+    .select_from(
+        outfits.outerjoin(outfit_layers, outfit_layers.c.outfit_id == outfits.c.id).outerjoin(
+            item_photos,
+            and_(
+                item_photos.c.item_id == outfit_layers.c.item_id,
+                item_photos.c.owner_id == outfits.c.owner_id,
+            ),
+        )
+    )
+    .where(
+        outfits.c.id == bindparam("outfit_id", type_=outfits.c.id.type),
+        outfits.c.owner_id == bindparam("owner_id", type_=outfits.c.owner_id.type),
+    )
+)
+
+
+def _prefixed(row: RowMapping, prefix: str) -> dict[str, Any]:
+    return {name[len(prefix) :]: value for name, value in row.items() if name.startswith(prefix)}
+
+
 class SqlOutfitRepository(OutfitRepository):
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -115,6 +150,21 @@ class SqlOutfitRepository(OutfitRepository):
     async def get(self, owner_id: UserId, outfit_id: OutfitId) -> Outfit | None:
         found = await self._load(and_(outfits.c.id == outfit_id, outfits.c.owner_id == owner_id))
         return found[0] if found else None
+
+    async def get_with_photos(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitWithPhotos | None:
+        params = {"outfit_id": outfit_id, "owner_id": owner_id}
+        rows = (await self.conn.execute(_WITH_PHOTOS, params)).mappings().all()
+        if not rows:
+            return None
+        layers, photos = [], {}
+        for row in rows:
+            if row["layer_z"] is None:
+                continue  # an outfit without layers: its one row has none
+            layers.append(_layer(_prefixed(row, "layer_")))  # type: ignore[arg-type]
+            photo = photo_from_row(row, "photo_")
+            if photo is not None:
+                photos[ItemId(row["layer_item_id"])] = photo
+        return OutfitWithPhotos(_outfit(rows[0], layers), photos)
 
     async def _load(self, where: Any, order: Sequence[Any] = (), limit: int | None = None) -> list[Outfit]:
         query = select(outfits).where(where).order_by(*order)

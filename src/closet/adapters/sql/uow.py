@@ -27,17 +27,18 @@ class SqlUnitOfWork(UnitOfWork):
     """A connection and a transaction per unit of work; rolled back unless committed.
 
     ``read_only`` units (the read use cases) run each statement on its own, in autocommit:
-    no BEGIN and ROLLBACK round trips, and no write lock taken on SQLite.
+    no BEGIN and ROLLBACK round trips, and no write lock taken on SQLite. Their engine may be in
+    autocommit already (``autocommit_engine``, SQLite's readers): then nothing is switched.
     """
 
-    def __init__(self, engine: AsyncEngine, read_only: bool = False) -> None:
-        self.engine, self.read_only = engine, read_only
+    def __init__(self, engine: AsyncEngine, read_only: bool = False, autocommit_engine: bool = False) -> None:
+        self.engine, self.read_only, self.autocommit_engine = engine, read_only, autocommit_engine
         self._conn: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
         try:
             self._conn = await self.engine.connect()
-            if self.read_only:
+            if self.read_only and not self.autocommit_engine:
                 self._conn = await self._conn.execution_options(isolation_level="AUTOCOMMIT")
             else:
                 await self._conn.begin()
@@ -77,7 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         if conn is None:
             return
         try:
-            if conn.in_transaction():
+            if conn.in_transaction() and not self.autocommit_engine:
                 await conn.rollback()
             await conn.close()
         except (SQLAlchemyError, OSError) as exc:  # a dead connection: the server rolls back

@@ -26,6 +26,10 @@ class RenderFormat(StrEnum):
 
 
 MIN_WIDTH = 16
+_MEDIA_TYPES = {RenderFormat.PNG: "image/png", RenderFormat.WEBP: "image/webp"}
+# Part of every render key: a change to how renders are drawn (resampling, encoding) changes it,
+# so no client or cache keeps a render made the old way under a key that is still current.
+RENDERING = "2"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,8 +59,9 @@ def _image_key(photo: ItemPhoto | None) -> BlobKey | None:
 
 
 def render_key(outfit: Outfit, images: list[BlobKey | None], fmt: str, width: int) -> str:
-    """Changes exactly when the render would: the layout, an item's image, the format or size."""
-    parts = [outfit.details.layout_hash(), fmt, str(width), *(str(k) for k in images)]
+    """Changes exactly when the render would: the layout, an item's image, the format or size,
+    or the way renders are drawn (``RENDERING``)."""
+    parts = [RENDERING, outfit.details.layout_hash(), fmt, str(width), *(str(k) for k in images)]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -78,19 +83,19 @@ class RenderOutfit:
             errors.add("width", f"must be between {MIN_WIDTH} and {CANVAS_MAX}")
         errors.raise_if_any()
         async with self.reader as uow:
-            outfit = await uow.outfits.get(cmd.ref.owner_id, cmd.ref.outfit_id)
-            if outfit is None or outfit.is_template != cmd.ref.template:
+            found = await uow.outfits.get_with_photos(cmd.ref.owner_id, cmd.ref.outfit_id)
+            if found is None or found.outfit.is_template != cmd.ref.template:
                 raise NotFound("outfit", cmd.ref.outfit_id)
-            photos = await uow.photos.many(cmd.ref.owner_id, outfit.details.item_ids)
+            outfit = found.outfit
             layers = outfit.details.layers
-            images = [_image_key(photos.get(la.item_id)) if la.item_id else None for la in layers]
+            images = [_image_key(found.photos.get(la.item_id)) if la.item_id else None for la in layers]
             width = cmd.width or outfit.details.canvas.width
             outfit.details.canvas.render_size(width)  # refuses a width that makes a giant image
             key = render_key(outfit, images, fmt.value, width)
+            name = file_name(outfit.details.name, fmt.value)
+            if cmd.known == key:  # the client's copy was made from exactly these inputs
+                return RenderedOutfit(key, _MEDIA_TYPES[fmt], b"", name, not_modified=True)
             stored = await uow.outfits.get_render(outfit.id, key)
-        name = file_name(outfit.details.name, fmt.value)
-        if stored is not None and cmd.known == key:
-            return RenderedOutfit(key, stored.media_type, b"", name, not_modified=True)
         if stored is not None and (data := await self.store.get(stored.key)) is not None:
             return RenderedOutfit(key, stored.media_type, data, name)
         drawn = [

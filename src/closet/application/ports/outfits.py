@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from closet.domain.images import BlobKey
+from closet.domain.images import BlobKey, ItemPhoto
 from closet.domain.items import ItemId, Season
 from closet.domain.outfits import Occasion, Outfit, OutfitId
 from closet.domain.users import UserId
@@ -43,6 +43,14 @@ class StoredRender:
     height: int
 
 
+@dataclass(frozen=True, slots=True)
+class OutfitWithPhotos:
+    """An outfit and the photos of its items (those that have one): what a render reads."""
+
+    outfit: Outfit
+    photos: dict[ItemId, ItemPhoto]
+
+
 class OutfitRepository(Protocol):
     @abstractmethod
     async def add(self, outfit: Outfit) -> None: ...
@@ -50,6 +58,11 @@ class OutfitRepository(Protocol):
     @abstractmethod
     async def get(self, owner_id: UserId, outfit_id: OutfitId) -> Outfit | None:
         """The outfit's row and layers (its notes live in its document)."""
+
+    @abstractmethod
+    async def get_with_photos(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitWithPhotos | None:
+        """``get``, and the owner's photos of the outfit's items, read together (one round
+        trip on SQL: the cache hit of a render is this read and the render lookup)."""
 
     @abstractmethod
     async def update(self, outfit: Outfit, expected_version: int) -> None: ...

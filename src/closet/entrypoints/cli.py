@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from closet.application.doctor import DriftReport
 from closet.application.errors import NotFound, StorageUnavailable
 from closet.container import Container, DatabaseNotReady, build_container, check_database, migrate_database
+from closet.entrypoints.process import tune_allocator
 from closet.settings import Settings, SettingsError, load_settings
 
 
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "relay":
             return asyncio.run(_relay(settings, once=args.once))
         if args.command == "jobs":
+            tune_allocator()
             return asyncio.run(_jobs(settings, once=args.once))
         if args.command == "doctor":
             return asyncio.run(_doctor(settings, repair=args.repair))

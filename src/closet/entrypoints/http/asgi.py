@@ -7,10 +7,12 @@ import logging
 from litestar import Litestar
 
 from closet.entrypoints.http.app import create_app
+from closet.entrypoints.process import tune_allocator
 from closet.settings import load_settings
 
 
 def app_factory() -> Litestar:
+    tune_allocator()  # before the image and database threads start
     settings = load_settings()
     logging.basicConfig(
         level=settings.log_level.upper(),

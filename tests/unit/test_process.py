@@ -1,0 +1,24 @@
+"""The allocator tuning applies on glibc, and leaves an operator's own MALLOC_* settings alone."""
+
+from __future__ import annotations
+
+import platform
+import subprocess
+import sys
+
+import pytest
+
+PROBE = "from closet.entrypoints.process import tune_allocator; print(tune_allocator())"
+
+
+def run(env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_applied_on_glibc_unless_the_operator_set_malloc_variables() -> None:
+    assert run({"PATH": "/usr/bin:/bin"}) == "True"
+    assert run({"PATH": "/usr/bin:/bin", "MALLOC_ARENA_MAX": "4"}) == "False"

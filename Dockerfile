@@ -21,6 +21,9 @@ RUN pip install . && cd / && rm -rf /build
 USER closet
 WORKDIR /data
 ENV CLOSET_DATA_DIR=/data
+# glibc keeps freed image buffers unless told not to (see src/closet/entrypoints/process.py);
+# set here, they apply from the interpreter's first allocation
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=4194304
 
 EXPOSE 8000
 # slim has no curl: ask /health with the standard library (urlopen fails on anything but 2xx).

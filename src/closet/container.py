@@ -207,7 +207,7 @@ class Container(containers.DeclarativeContainer):
             SqlUnitOfWork,
             engine=reader_engine,
             read_only=True,
-            autocommit_engine=providers.Callable(sqlite_readers, settings),
+            autocommit_engine=providers.Singleton(sqlite_readers, settings),
         ),
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -175,3 +176,38 @@ async def test_unknown_job_kinds_fail_without_killing_the_runner() -> None:
     assert await world.runner.drain() == 1
     async with world.uow() as uow:
         assert await uow.jobs.count(JobState.FAILED) == 1
+
+
+class Stuck:
+    """A job handler that runs until cancelled."""
+
+    def __init__(self, started: asyncio.Event) -> None:
+        self.started = started
+
+    async def run(self, job: Job) -> None:
+        self.started.set()
+        await asyncio.Event().wait()
+
+    async def give_up(self, job: Job, reason: str) -> None:
+        raise AssertionError("not given up")
+
+
+async def test_a_runner_stopped_mid_job_hands_it_back_at_once() -> None:
+    world = World([])
+    started = asyncio.Event()
+    runner = JobRunner(
+        world.uow, world.clock, {"stuck": lambda: Stuck(started)}, JobSignal(), poll_seconds=0.01
+    )
+    async with world.uow() as uow:
+        now = world.clock.now()
+        await uow.jobs.add(
+            Job(kind="stuck", owner_id=uuid.uuid4(), subject_id=uuid.uuid4(), created_at=now, run_after=now)
+        )
+        await uow.commit()
+    loop = asyncio.create_task(runner.run_forever())
+    await asyncio.wait_for(started.wait(), 10)
+    loop.cancel()
+    await runner.stop()  # a shutdown: the job is not finished
+    async with world.uow() as uow:  # due again now, not when its lease would have run out
+        [again] = await uow.jobs.claim(world.clock.now(), world.clock.now() + jobs_module.LEASE, 5)
+        assert again.kind == "stuck" and "stopped" in (again.last_error or "")

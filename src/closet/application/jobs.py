@@ -79,7 +79,7 @@ class JobRunner:
         self.uow_factory, self.clock, self.handlers, self.signal = uow_factory, clock, handlers, signal
         self.concurrency, self.poll_seconds = max(1, concurrency), poll_seconds
         self.lease = max(lease, LEASE)
-        self._running: set[asyncio.Task[None]] = set()
+        self._running: dict[asyncio.Task[None], Job] = {}
 
     async def run_forever(self) -> None:
         while True:
@@ -95,11 +95,11 @@ class JobRunner:
             return
         for job in await self._claim(free):
             task = asyncio.create_task(self._run(job))
-            self._running.add(task)
+            self._running[task] = job
             task.add_done_callback(self._done)
 
     def _done(self, task: asyncio.Task[None]) -> None:
-        self._running.discard(task)
+        self._running.pop(task, None)
         self.signal.notify()  # a slot is free: look for more
 
     async def drain(self) -> int:
@@ -111,9 +111,23 @@ class JobRunner:
         return total
 
     async def stop(self) -> None:
-        for task in list(self._running):
+        """Cancel the jobs in flight and hand them back, due at once, so that the next runner
+        (this process restarted, or another) takes them up without waiting for their leases.
+        Handlers are idempotent (a cut-out checks that its job is still the photo's)."""
+        running = dict(self._running)
+        for task in running:
             task.cancel()
-        await asyncio.gather(*self._running, return_exceptions=True)
+        await asyncio.gather(*running, return_exceptions=True)
+        stopped = [job for task, job in running.items() if task.cancelled()]
+        if not stopped:
+            return
+        try:
+            async with self.uow_factory() as uow:
+                for job in stopped:
+                    await uow.jobs.retry(job.id, self.clock.now(), "stopped before it finished (shutdown)")
+                await uow.commit()
+        except (StorageUnavailable, ServiceUnavailable) as exc:  # their leases bring them back
+            log.warning("job runner: could not hand back %d job(s) at stop: %s", len(stopped), exc)
 
     async def _claim(self, limit: int) -> list[Job]:
         now = self.clock.now()

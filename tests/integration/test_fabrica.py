@@ -209,7 +209,7 @@ async def test_a_long_retry_after_is_not_waited_for(
 
     failure = await removal_failure(make_remover(max_retry_after_seconds=30))
 
-    assert failure.retryable
+    assert failure.retryable and failure.wait == 3600  # passed on: the job waits, not the request
     assert fake_time.sleeps == [] and len(fabrica.requests) == 1
 
 
@@ -306,10 +306,12 @@ async def test_the_breaker_opens_fails_fast_and_closes_after_a_trial(
 
     fast = await removal_failure(remover)
     assert fast.retryable and fast.reason.startswith("Fabrica is unavailable (circuit open)")
+    assert fast.wait == 60  # the job that asked waits for the cooldown, not a guess
     assert len(fabrica.requests) == 4
 
     fake_time.now += 30
-    await removal_failure(remover)  # still cooling down
+    cooling = await removal_failure(remover)  # still cooling down
+    assert cooling.wait == 30
     assert len(fabrica.requests) == 4
 
     fake_time.now += 31

@@ -28,6 +28,7 @@ from closet.application.photos import (
     UploadPhoto,
     UploadPhotoCommand,
 )
+from closet.application.photos import cutouts as cutouts_module
 from closet.application.ports.images import BackgroundRemover, ImageLimits, RemovalFailed
 from closet.application.ports.jobs import Job, JobState
 from closet.domain.images import CutoutProvider, CutoutStatus
@@ -140,6 +141,28 @@ async def test_chosen_provider_busy_is_retried_then_given_up(monkeypatch: pytest
     assert photo.cutout is not None and photo.cutout.provider is CutoutProvider.LOCAL  # the old one stays
     async with world.uow() as uow:
         assert await uow.jobs.count(JobState.FAILED) == 1
+
+
+async def test_a_busy_chosen_provider_is_asked_again_when_it_said() -> None:
+    busy = [RemovalFailed("fabrica", "circuit open", retryable=True, wait=None)]  # the upload's job
+    busy += [RemovalFailed("fabrica", "circuit open", retryable=True, wait=90.0)]
+    busy += [RemovalFailed("fabrica", "asked for a day", retryable=True, wait=86_400.0)]
+    world = World(busy)
+    user, item_id = await world.item_with_photo()
+    await world.runner.drain()
+    await RequestCutout(world.uow(), world.kit)(
+        CutoutCommand(owner_id=user.id, item_id=item_id, provider="fabrica")
+    )
+    assert await world.runner.drain() == 1  # busy: back in the queue, due when the breaker closes
+
+    async def due_in() -> float:  # the one job waiting, read from the store as it is
+        [stored] = [s for s in world.store.jobs.values() if s.state is JobState.PENDING]
+        return (stored.job.run_after - world.clock.now()).total_seconds()
+
+    assert await due_in() == 90.0
+    world.clock.advance(timedelta(seconds=90))
+    assert await world.runner.drain() == 1
+    assert await due_in() == cutouts_module.LONGEST_WAIT  # a day is capped at an hour
 
 
 async def test_a_job_made_stale_by_revert_changes_nothing() -> None:

@@ -55,9 +55,8 @@ class _Breaker:
         remaining = self.opened_at + self.cooldown - self.monotonic()
         if remaining > 0 or self.trial_running:
             reason = f"Fabrica is unavailable (circuit open) after: {self.cause}"
-            raise RemovalFailed(
-                "fabrica", f"{reason}; try again in {max(remaining, 1):.0f} s", retryable=True
-            )
+            wait = max(remaining, 1.0)
+            raise RemovalFailed("fabrica", f"{reason}; try again in {wait:.0f} s", retryable=True, wait=wait)
         self.trial_running = True
         return True
 
@@ -114,7 +113,9 @@ class FabricaBackgroundRemover(BackgroundRemover):
         try:
             return await self._remove(image)
         except RemovalFailed as exc:
-            raise RemovalFailed(self.name, self._redact(exc.reason), retryable=exc.retryable) from None
+            raise RemovalFailed(
+                self.name, self._redact(exc.reason), retryable=exc.retryable, wait=exc.wait
+            ) from None
         except Exception as exc:  # a bug here must not crash an upload
             log.exception("unexpected error in the Fabrica adapter: %s", type(exc).__name__)
             raise RemovalFailed(self.name, "Fabrica could not be used (unexpected error)") from None
@@ -143,7 +144,9 @@ class FabricaBackgroundRemover(BackgroundRemover):
                             self._breaker.succeeded()
                         else:
                             self._breaker.failed(reason)
-                        raise RemovalFailed(self.name, reason, retryable=failure.retryable) from None
+                        raise RemovalFailed(
+                            self.name, reason, retryable=failure.retryable, wait=failure.wait
+                        ) from None
                     await self._sleep(delay)
                 else:
                     self._breaker.succeeded()

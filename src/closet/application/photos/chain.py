@@ -25,6 +25,8 @@ class CutoutFailed(Exception):
     def __init__(self, failures: Sequence[RemovalFailed]) -> None:
         self.failures = list(failures)
         self.retryable = bool(failures) and all(f.retryable for f in failures)
+        waits = [f.wait for f in failures if f.wait is not None]
+        self.wait = max(waits) if waits else None  # the longest any remover asked for
         super().__init__(
             "; ".join(f"{f.provider}: {f.reason}" for f in failures) or "no remover is configured"
         )

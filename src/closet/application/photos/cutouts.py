@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from closet.application.documents import DocumentSync, Queued, item_document
 from closet.application.errors import NotFound, StaleVersion
@@ -19,6 +20,8 @@ from closet.domain.items import ItemId
 from closet.domain.users import UserId
 
 log = logging.getLogger(__name__)
+
+LONGEST_WAIT = 3600.0  # seconds: a provider asking for more is asked again after an hour
 
 
 async def _photo(uow: UnitOfWork, owner_id: UserId, item_id: ItemId) -> ItemPhoto:
@@ -54,7 +57,9 @@ class MakeCutout(JobHandler):
             result = await self.kit.chain.run(original, started.requested_provider)
         except CutoutFailed as exc:
             if exc.retryable and started.requested_provider is not None:
-                raise RetryLater(str(exc)) from exc  # the chosen provider is busy: wait for it
+                # the chosen provider is busy: wait for it, as long as it said if it did
+                after = timedelta(seconds=min(exc.wait, LONGEST_WAIT)) if exc.wait is not None else None
+                raise RetryLater(str(exc), after) from exc
             await self._record(owner_id, item_id, started, failure=str(exc))
             return
         await self._record(owner_id, item_id, started, result=result)

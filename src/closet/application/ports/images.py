@@ -94,9 +94,12 @@ class ImageProcessor(Protocol):
 class RemovalFailed(Exception):
     """A background remover could not produce a cut-out; ``reason`` says why, for the owner."""
 
-    def __init__(self, provider: str, reason: str, *, retryable: bool = False) -> None:
+    def __init__(
+        self, provider: str, reason: str, *, retryable: bool = False, wait: float | None = None
+    ) -> None:
         super().__init__(f"{provider}: {reason}")
         self.provider, self.reason, self.retryable = provider, reason, retryable
+        self.wait = wait  # seconds the provider said to wait before trying again, if it said
 
 
 class BackgroundRemover(Protocol):

@@ -1,15 +1,21 @@
-"""Benchmark: search and autocomplete on 500,000 items, through HTTP and as raw SQL.
+"""Benchmark: search and autocomplete on 500,000 items, and a smart collection's listing, through
+HTTP and as raw SQL.
 
 Uses the seeded Postgres database of the items benchmarks (1,000 users × 500 items; --reseed
 rebuilds it). A database seeded by an older version (same counts, older schema) is migrated in
-place, which times migration 0007's backfill of the search index; the seed is only rebuilt when
-the counts differ. For one owner it measures, through ``closet serve --workers 2``:
+place, which times the migrations' backfill of the search index (0007: items and outfits; 0008:
+collections); the seed is only rebuilt when the counts differ. Each bench owner gets a smart
+collection for the run (_smart_collection.py: this season's tops and knitwear, last worn first;
+removed at the end), which search and autocomplete then find too. For one owner it measures,
+through ``closet serve --workers 2``:
 
 - ``GET /api/v1/search/suggest?q=…`` and ``GET /api/v1/search?q=…``, one client over a mix of
   queries (whole words, prefixes, typos, two words): p50 and p99;
-- the same statements straight through asyncpg (prepared; the floor), and the index in process
-  (SQL + the exact ranking, no HTTP);
-- throughput at 32 clients on one representative query of each;
+- ``GET /api/v1/collections/{id}/items`` of the owner's smart collection (its rules and saved
+  sort, the default page of 50), one client: p50 and p99;
+- the same statements straight through asyncpg (prepared; the floor), and the index or the
+  listing use case in process (no HTTP);
+- throughput at 32 clients on one representative query of each, and on the listing;
 
 and prints them beside the targets. A script, not a test; it talks to 127.0.0.1 only.
 
@@ -31,6 +37,7 @@ from urllib.parse import urlencode
 
 import asyncpg
 
+import _smart_collection as smart
 from _common import (
     SEED_DB,
     SEED_PASSWORD,
@@ -57,7 +64,7 @@ from closet.container import migrate_database
 from closet.domain.users import UserId
 
 CLIENTS, WORKERS = 32, 2
-TARGETS = {"suggest p50": 0.003, "suggest p99": 0.010, "search p50": 0.008}
+TARGETS = {"suggest p50": 0.003, "suggest p99": 0.010, "search p50": 0.008, "smart p50": 0.006}
 SUGGEST = ["c", "ca", "car", "le", "sum", "nav", "v", "dr m", "sneak", "cotton"]
 SEARCH = [
     "cardigan",  # a whole word
@@ -87,6 +94,10 @@ async def prepare(admin_url: str, db_url: str, args: argparse.Namespace) -> floa
     finally:
         await admin.close()
     took = None
+    if exists:  # a run that was killed may have left its smart collections (the seed counts documents)
+        left = await smart.remove(db_url)
+        if left:
+            print(f"seed: removed {left} smart collections a previous run left behind")
     if exists and not args.reseed:
         engine = create_engine(db_url, pool_size=1)
         try:
@@ -206,14 +217,16 @@ def path(route: str, q: str) -> str:
 class Http:
     suggest: Stats
     search: Stats
+    smart: Stats  # the smart collection's items
     me: Stats  # GET /api/v1/me: what any signed-in request costs (token, session check, limiter)
     failures: int
     load_suggest: LoadResult
     load_search: LoadResult
+    load_smart: LoadResult
     sample: dict[str, Any]
 
 
-def measure_http(db_url: str, owner: Owner, args: argparse.Namespace) -> Http:
+def measure_http(db_url: str, owner: Owner, smart_path: str, args: argparse.Namespace) -> Http:
     env = {
         "CLOSET_PROFILE": "postgres",
         "CLOSET_DATABASE_URL": db_url,
@@ -244,11 +257,13 @@ def measure_http(db_url: str, owner: Owner, args: argparse.Namespace) -> Http:
                 sample[route or "/"] = json.loads(body)
             if not sample["/"]["hits"] or not sample["/suggest"]["suggestions"]:
                 raise SystemExit(f"empty answers for {LOAD_SEARCH!r} / {LOAD_SUGGEST!r}: {sample}")
-            latencies: dict[str, list[float]] = {"/suggest": [], "": [], "me": []}
+            sample["smart"] = smart.check_page(*client.request("GET", smart_path))
+            latencies: dict[str, list[float]] = {"/suggest": [], "": [], "smart": [], "me": []}
             failures = 0
             for route, paths in (
                 ("/suggest", [path("/suggest", q) for q in SUGGEST]),
                 ("", [path("", q) for q in SEARCH]),
+                ("smart", [smart_path]),
                 ("me", ["/api/v1/me"]),
             ):
                 for n, p in enumerate(islice(cycle(paths), args.requests + 200)):
@@ -263,18 +278,21 @@ def measure_http(db_url: str, owner: Owner, args: argparse.Namespace) -> Http:
         run_load(port, path("/suggest", LOAD_SUGGEST), headers, **{**load, "seconds": 2})  # warm-up
         load_suggest = run_load(port, path("/suggest", LOAD_SUGGEST), headers, **load)
         load_search = run_load(port, path("", LOAD_SEARCH), headers, **load)
+        load_smart = run_load(port, smart_path, headers, **load)
     return Http(
         Stats.of(latencies["/suggest"]),
         Stats.of(latencies[""]),
+        Stats.of(latencies["smart"]),
         Stats.of(latencies["me"]),
         failures,
         load_suggest,
         load_search,
+        load_smart,
         sample,
     )
 
 
-def report(floor: Floor, http: Http) -> None:
+def report(floor: Floor, smart_floor: smart.Floor, http: Http) -> None:
     def row(name: str, value: str, goal: str = "", ok: bool | None = None) -> list[str]:
         return [name, value, goal, "—" if ok is None else ("yes" if ok else "NO")]
 
@@ -321,6 +339,23 @@ def report(floor: Floor, http: Http) -> None:
         ),
         load_row(f"search q={LOAD_SEARCH!r}", http.load_search),
         row(
+            "smart-collection items p50, 1 client",
+            ms(http.smart.p50),
+            "≤ 6.00 ms",
+            http.smart.p50 <= TARGETS["smart p50"],
+        ),
+        row("smart-collection items p99, 1 client", ms(http.smart.p99)),
+        row(
+            "  in process (the use case) p50 / p99",
+            f"{ms(smart_floor.in_process.p50)} / {ms(smart_floor.in_process.p99)}",
+        ),
+        row(
+            f"  floor: its {smart_floor.statements} statements on asyncpg p50 / p99",
+            f"{ms(smart_floor.sql.p50)} / {ms(smart_floor.sql.p99)}",
+            "baseline",
+        ),
+        load_row("smart-collection items", http.load_smart),
+        row(
             "baseline: GET /api/v1/me p50 / p99",
             f"{ms(http.me.p50)} / {ms(http.me.p99)}",
             "any signed-in GET",
@@ -334,31 +369,48 @@ def benchmark(args: argparse.Namespace, admin_url: str, db_url: str) -> None:
     started = time.perf_counter()
     took = run_async(prepare(admin_url, db_url, args))
     if took is not None:
-        items = args.users * args.items_per_user
-        print(f"migration in place (the search index backfilled for {items:,} items): {took:.1f} s")
+        print(f"migration in place (the search index backfilled): {took:.1f} s")
     owner = run_async(pick_owner(db_url))
     print(f"owner {owner.email}: {owner.items} items")
+    try:
+        seeded = time.perf_counter()
+        collections = run_async(smart.seed(db_url))
+        print(f"smart collections: {len(collections):,} made in {time.perf_counter() - seeded:.1f} s")
+        measure(args, db_url, owner, collections[owner.id])
+    finally:
+        print(f"smart collections: {run_async(smart.remove(db_url)):,} removed")
+    print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
+
+
+def measure(args: argparse.Namespace, db_url: str, owner: Owner, collection_id: uuid.UUID) -> None:
     floor = run_async(measure_floor(db_url, owner, args.requests))
+    smart_floor = run_async(smart.measure_floor(db_url, owner.id, collection_id, args.requests))
     for name, plan in floor.plans.items():
         print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the {name} SQL:")
         print("\n".join("  " + line for line in plan[:14]))
+    print("\nEXPLAIN (ANALYZE, BUFFERS) of the smart collection's items query:")
+    print("\n".join("  " + line for line in smart_floor.plan[:14]))
     print(
         "\ncandidates the search SQL hands to the ranking: "
         + ", ".join(f"{q!r} {n}" for q, n in floor.hits.items())
     )
-    http = measure_http(db_url, owner, args)
+    http = measure_http(db_url, owner, smart.items_path(collection_id), args)
     top = [(h["title"], h["score"], h["field"]) for h in http.sample["/"]["hits"][:3]]
     print(f"search {LOAD_SEARCH!r}: {len(http.sample['/']['hits'])} hits, first {top}")
     completions = [(s["text"], s["count"]) for s in http.sample["/suggest"]["suggestions"]]
     print(f"suggest {LOAD_SUGGEST!r}: {completions}")
+    listed = http.sample["smart"]
+    print(
+        f"smart collection {smart.NAME!r}: {len(listed)} items on the page ({smart_floor.rows} in process), "
+        f"first {[(i['name'], i['last_worn_at']) for i in listed[:3]]}"
+    )
     print(
         f"\nsingle client: http.client on one keep-alive connection, {http.search.count} requests each, "
         f"cycling {len(SUGGEST)} prefixes and {len(SEARCH)} queries; floor and in-process: as many"
     )
     print(f"throughput: {http.load_search.client}, {http.load_search.seconds:.1f} s each")
     print(f"cores: {os.cpu_count()}; server: closet serve --workers {WORKERS}\n")
-    report(floor, http)
-    print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
+    report(floor, smart_floor, http)
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """The search index contract: memory, SQLite (FTS5) and Postgres (full-text + pg_trgm) agree.
 
-Each test writes through the unit of work, as the app does, and reads through the index: the
-SQL indexes are kept by triggers, so what is written is what is searched.
+Each test writes items, outfits and collections through the unit of work, as the app does, and
+reads through the index: the SQL indexes are kept by triggers, so what is written is what is
+searched. Collections (smart or hand-made) are found by name, tags and description (as notes) and
+suggest their names and tags.
 
 Typo tolerance met on all three: a query word of four letters or more matches a word one edit
 away (changed, added, dropped, or two neighbours swapped: "cardgian", "cardigna", "levs"), in
@@ -26,6 +28,7 @@ from closet.adapters.sql.search import SqlSearchIndex
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.application.ports.search import SearchIndex
 from closet.application.ports.uow import UnitOfWork
+from closet.domain.collections import Collection, CollectionDetails, Member, MemberKind
 from closet.domain.colors import Color
 from closet.domain.items import ArchiveReason, Category, ClothingItem
 from closet.domain.materials import composition
@@ -55,13 +58,28 @@ def make_outfit(owner: User, name: str, *, template: bool = False) -> Outfit:
     return Outfit.create(owner.id, details, NOW, is_template=template)
 
 
-async def add(backend: Backend, *things: User | ClothingItem | Outfit) -> None:
+def make_collection(
+    owner: User,
+    name: str,
+    *,
+    description: str | None = None,
+    tags: tuple[str, ...] = (),
+    smart: bool = False,
+) -> Collection:
+    rules: dict[str, object] | None = {"category": ["knitwear"]} if smart else None
+    details = CollectionDetails(name=name, description=description, tags=tags, rules=rules)
+    return Collection.create(owner.id, details, NOW)
+
+
+async def add(backend: Backend, *things: User | ClothingItem | Outfit | Collection) -> None:
     async with backend.uow() as uow:
         for thing in things:
             if isinstance(thing, User):
                 await uow.users.add(thing)
             elif isinstance(thing, ClothingItem):
                 await uow.items.add(thing)
+            elif isinstance(thing, Collection):
+                await uow.collections.add(thing)
             else:
                 await uow.outfits.add(thing)
         await uow.commit()
@@ -292,3 +310,120 @@ async def test_an_empty_closet_and_unknown_owner(backend: Backend) -> None:
     nobody = UserId(make_user().id)
     assert await backend.index.search(nobody, "coat", 20) == []
     assert await backend.index.suggest(nobody, "c", 10) == []
+
+
+# --- collections -------------------------------------------------------------------------------
+
+
+@dataclass
+class Shelf:
+    """Ann's closet with collections beside items and outfits, and Bob's collection."""
+
+    ann: User
+    bob: User
+    trip: Collection  # hand-made: "weekend" in the name
+    smart: Collection  # smart: "weekend" in a tag
+    notes: Collection  # "weekend" in the description only
+    item: ClothingItem  # an item tagged "weekend" too
+
+
+@pytest.fixture
+async def shelf(backend: Backend) -> Shelf:
+    ann, bob = make_user(), make_user()
+    s = Shelf(
+        ann,
+        bob,
+        trip=make_collection(ann, "Weekend trip", tags=("travel",), description="Two nights away"),
+        smart=make_collection(ann, "Cosy knits", tags=("weekend", "winter"), smart=True),
+        notes=make_collection(ann, "Office", description="Nothing for the weekend"),
+        item=make_item(ann, name="Rain jacket", brand="Acme", tags=("weekend", "travel")),
+    )
+    theirs = make_collection(bob, "Bob's weekend secrets", tags=("bobtag",), description="secretword")
+    await add(backend, ann, bob)
+    await add(backend, s.item, s.trip, s.smart, s.notes, theirs)
+    return s
+
+
+async def test_collections_are_found_by_name_tags_and_description(backend: Backend, shelf: Shelf) -> None:
+    hits = await backend.index.search(shelf.ann.id, "weekend", 20)
+    assert [(h.kind, h.id, h.title, h.score, h.field, h.archived) for h in hits] == [
+        ("collection", shelf.trip.id, "Weekend trip", 8.0, "name", False),
+        ("collection", shelf.smart.id, "Cosy knits", 2.0, "tags", False),  # smart ones too
+        ("item", shelf.item.id, "Rain jacket", 2.0, "tags", False),
+        ("collection", shelf.notes.id, "Office", 1.0, "notes", False),  # the description, as notes
+    ]
+    assert await titles(backend, shelf.ann, "nights") == [("Weekend trip", 1.0, "notes")]
+    assert await titles(backend, shelf.ann, "weekend travel") == [
+        ("Weekend trip", 10.0, "name"),
+        ("Rain jacket", 4.0, "tags"),
+    ]
+    # typos are forgiven in names and tags, not in the description
+    assert await titles(backend, shelf.ann, "weeknd") == [
+        ("Weekend trip", 4.8, "name"),
+        ("Cosy knits", 1.2, "tags"),
+        ("Rain jacket", 1.2, "tags"),
+    ]
+    assert await titles(backend, shelf.ann, "nihgts") == []
+
+
+async def test_collection_names_and_tags_are_suggested(backend: Backend, shelf: Shelf) -> None:
+    found = await backend.index.suggest(shelf.ann.id, "wee", 10)
+    # "weekend" tags an item and a collection: both count
+    assert [(s.text, s.kind, s.count) for s in found] == [("weekend", "tag", 2), ("Weekend trip", "name", 1)]
+    found = await backend.index.suggest(shelf.ann.id, "cos", 10)
+    assert [(s.text, s.kind, s.count) for s in found] == [("Cosy knits", "name", 1)]
+    found = await backend.index.suggest(shelf.ann.id, "trav", 10)
+    assert [(s.text, s.kind, s.count) for s in found] == [("travel", "tag", 2)]
+    assert await backend.index.suggest(shelf.ann.id, "two", 10) == []  # descriptions are not values
+
+
+async def test_another_owners_collections_are_never_found(backend: Backend, shelf: Shelf) -> None:
+    for q in ("secrets", "bobtag", "secretword", "secrts", "bob"):
+        assert await backend.index.search(shelf.ann.id, q, 20) == [], q
+        assert await backend.index.suggest(shelf.ann.id, q, 10) == [], q
+    assert await titles(backend, shelf.bob, "weekend") == [("Bob's weekend secrets", 8.0, "name")]
+    assert [s.text for s in await backend.index.suggest(shelf.bob.id, "we", 10)] == ["Bob's weekend secrets"]
+
+
+async def test_collection_renames_changes_and_deletes_are_reflected(backend: Backend, shelf: Shelf) -> None:
+    ann, trip, later = shelf.ann, shelf.trip, NOW + timedelta(hours=1)
+    trip.revise(replace(trip.details, name="City break", tags=("city",), description="Museums"), later)
+    async with backend.uow() as uow:
+        await uow.collections.update(trip, expected_version=1)
+        await uow.commit()
+    assert [(h.kind, h.title) for h in await backend.index.search(ann.id, "city", 20)] == [
+        ("collection", "City break")
+    ]
+    assert await titles(backend, ann, "museums") == [("City break", 1.0, "notes")]
+    assert await titles(backend, ann, "nights") == []
+    assert "Weekend trip" not in [h.title for h in await backend.index.search(ann.id, "weekend", 20)]
+    assert [(s.text, s.count) for s in await backend.index.suggest(ann.id, "wee", 10)] == [("weekend", 2)]
+    assert [(s.text, s.count) for s in await backend.index.suggest(ann.id, "trav", 10)] == [("travel", 1)]
+    assert [(s.text, s.kind) for s in await backend.index.suggest(ann.id, "ci", 10)] == [
+        ("City break", "name"),
+        ("city", "tag"),
+    ]
+
+    # members come and go (a new version of the row) without changing what is found or counted
+    trip.add([Member(MemberKind.ITEM, shelf.item.id)], later)
+    async with backend.uow() as uow:
+        await uow.collections.update(trip, expected_version=2)
+        await uow.commit()
+    assert [(h.title, h.score) for h in await backend.index.search(ann.id, "city", 20)] == [
+        ("City break", 8.0)
+    ]
+    assert [(s.text, s.count) for s in await backend.index.suggest(ann.id, "ci", 10)] == [
+        ("City break", 1),
+        ("city", 1),
+    ]
+
+    async with backend.uow() as uow:
+        assert await uow.collections.delete(ann.id, trip.id)
+        assert await uow.collections.delete(ann.id, shelf.smart.id)
+        await uow.commit()
+    assert await backend.index.search(ann.id, "city", 20) == []
+    assert await backend.index.suggest(ann.id, "ci", 10) == []
+    assert await backend.index.suggest(ann.id, "cos", 10) == []
+    assert [(s.text, s.count) for s in await backend.index.suggest(ann.id, "wee", 10)] == [("weekend", 1)]
+    assert [h.title for h in await backend.index.search(ann.id, "weekend", 20)] == ["Rain jacket", "Office"]
+    assert await titles(backend, shelf.bob, "weekend") == [("Bob's weekend secrets", 8.0, "name")]

@@ -1,16 +1,19 @@
 """Property: each SQL search index answers exactly as the reference (the memory index).
 
-Random closets (two owners; items and outfits, templates too; overlapping names, brands and
-tags with apostrophes, accents and "ß"), random queries made from their words — whole, cut to a
-prefix, or with one typo — used as search text and as prefixes: SQLite and Postgres return the
-same hits, scores and suggestions as the memory index over the same things. This is what proves
-the databases' candidate search never misses a match the reference makes (a near spelling
-pg_trgm would not find, a word FTS5 splits differently, a case SQLite cannot fold).
+Random closets (two owners; items, outfits, templates too, and collections, smart or hand-made;
+overlapping names, brands and tags with apostrophes, accents and "ß"), random queries made from
+their words — whole, cut to a prefix, or with one typo — used as search text and as prefixes:
+SQLite and Postgres return the same hits, scores and suggestions as the memory index over the same
+things, before and after some change (items revised and archived; collections renamed, retagged
+and redescribed) and some go (outfits, collections). This is what proves the databases' candidate
+search never misses a match the reference makes (a near spelling pg_trgm would not find, a word
+FTS5 splits differently, a case SQLite cannot fold).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -23,6 +26,7 @@ from closet.adapters.memory.store import MemoryStore
 from closet.adapters.sql.search import SqlSearchIndex
 from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.application.search_query import words
+from closet.domain.collections import Collection, CollectionDetails
 from closet.domain.items import ArchiveReason, Category, ClothingItem
 from closet.domain.users import User
 from tests.contract.test_search_index import make_outfit
@@ -56,6 +60,31 @@ def closet_items(draw: st.DrawFn, owner: User) -> ClothingItem:
         tags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2, unique=True))),
         notes=draw(st.sampled_from(NOTES)),
     )
+
+
+@st.composite
+def collection_details(draw: st.DrawFn, name: str) -> CollectionDetails:
+    return CollectionDetails(
+        name=name,
+        description=draw(st.sampled_from(NOTES)),
+        tags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=2, unique=True))),
+        rules={"category": ["top"]} if draw(st.booleans()) else None,
+    )
+
+
+@st.composite
+def shelves(draw: st.DrawFn, owner: User, max_size: int) -> list[Collection]:
+    """An owner's collections: names unique per owner, ignoring case (as the repositories demand)."""
+    names = draw(st.lists(st.sampled_from(NAMES), max_size=max_size, unique_by=str.casefold))
+    return [Collection.create(owner.id, draw(collection_details(name)), NOW) for name in names]
+
+
+def free_name(collection: Collection, wanted: str, shelf: list[Collection]) -> str:
+    """``wanted`` unless another of the owner's collections has it (then the current name)."""
+    taken = {
+        c.details.name.casefold() for c in shelf if c.owner_id == collection.owner_id and c is not collection
+    }
+    return collection.details.name if wanted.casefold() in taken else wanted
 
 
 @st.composite
@@ -115,13 +144,20 @@ async def test_sql_search_equals_the_reference(
             st.lists(st.tuples(st.sampled_from(owners), st.sampled_from(NAMES), st.booleans()), max_size=4)
         )
     ]
+    shelf = data.draw(shelves(mine, 4)) + data.draw(shelves(theirs, 2))
     async with SqlUnitOfWork(engine) as uow:
         for item in catalogue:
             await uow.items.add(item)
         for outfit in looks:
             await uow.outfits.add(outfit)
+        for collection in shelf:
+            await uow.collections.add(collection)
         await uow.commit()
-    store = MemoryStore(items={i.id: i for i in catalogue}, outfits={o.id: o for o in looks})
+    store = MemoryStore(
+        items={i.id: i for i in catalogue},
+        outfits={o.id: o for o in looks},
+        collections={c.id: c for c in shelf},
+    )
     reference = MemorySearchIndex(store)
     index = SqlSearchIndex(engine)
 
@@ -137,6 +173,8 @@ async def test_sql_search_equals_the_reference(
             data.draw(st.lists(st.sampled_from(catalogue), unique_by=id, max_size=4)) if catalogue else []
         )
         gone = data.draw(st.lists(st.sampled_from(looks), unique_by=id, max_size=2)) if looks else []
+        retitled = data.draw(st.lists(st.sampled_from(shelf), unique_by=id, max_size=3)) if shelf else []
+        dropped = data.draw(st.lists(st.sampled_from(shelf), unique_by=id, max_size=2)) if shelf else []
         async with SqlUnitOfWork(engine) as uow:
             for item in changed:
                 revised = data.draw(closet_items(mine))
@@ -147,6 +185,14 @@ async def test_sql_search_equals_the_reference(
             for outfit in gone:
                 await uow.outfits.delete(outfit.owner_id, outfit.id)
                 del store.outfits[outfit.id]
+            for collection in retitled:
+                name = free_name(collection, data.draw(st.sampled_from(NAMES)), shelf)
+                details = data.draw(collection_details(name))
+                collection.revise(replace(details, rules=collection.details.rules), NOW + timedelta(hours=1))
+                await uow.collections.update(collection, expected_version=1)
+            for collection in dropped:
+                await uow.collections.delete(collection.owner_id, collection.id)
+                del store.collections[collection.id]
             await uow.commit()
         await agree()
     finally:
@@ -155,4 +201,6 @@ async def test_sql_search_equals_the_reference(
                 await uow.items.delete(item.owner_id, item.id)
             for outfit in looks:
                 await uow.outfits.delete(outfit.owner_id, outfit.id)
+            for collection in shelf:
+                await uow.collections.delete(collection.owner_id, collection.id)
             await uow.commit()

@@ -1,9 +1,12 @@
-"""The search migration on databases that already hold a closet: it indexes what is there, and it
-goes down and up again cleanly, on SQLite and on Postgres."""
+"""The search migrations on databases that already hold a closet: they index what is there (0007
+items and outfits, 0008 collections), and they go down and up again cleanly, on SQLite and on
+Postgres."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +20,21 @@ from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.migrate import alembic_config
 from closet.adapters.sql.search import SqlSearchIndex
 from closet.adapters.sql.uow import SqlUnitOfWork
-from tests.contract.test_search_index import make_outfit
-from tests.factories import make_item, make_user
+from tests.contract.test_search_index import make_collection, make_outfit
+from tests.factories import NOW, make_item, make_user
 
 SEARCH_REVISION = "0007"  # 0007_search.py
+COLLECTIONS_REVISION = "0008"  # 0008_search_collections.py
+
+
+def revision_before(revision: str) -> str:
+    down = ScriptDirectory.from_config(alembic_config()).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
 
 
 def before_search() -> str:
-    down = ScriptDirectory.from_config(alembic_config()).get_revision(SEARCH_REVISION).down_revision
-    assert isinstance(down, str)
-    return down
+    return revision_before(SEARCH_REVISION)
 
 
 async def migrate(engine: AsyncEngine, step: Callable[..., Any], revision: str) -> None:
@@ -112,5 +120,114 @@ async def test_postgres_indexes_an_existing_closet(own_postgres_url: str) -> Non
     try:
         await migrate(engine, command.downgrade, before_search())  # the fixture's is at the head
         await check_backfill_and_round_trip(engine)
+    finally:
+        await engine.dispose()
+
+
+# --- 0008: collections -----------------------------------------------------------------------
+
+
+async def rows(engine: AsyncEngine, sql: str) -> set[tuple[Any, ...]]:
+    async with engine.connect() as conn:
+        return {tuple(r) for r in await conn.exec_driver_sql(sql)}
+
+
+async def collection_triggers_and_functions(engine: AsyncEngine) -> set[str]:
+    """What 0008 makes besides rows: its triggers, and on Postgres its functions."""
+    if engine.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_collections%'"
+        return {name for (name,) in await rows(engine, sql)}
+    triggers = "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'search_collections%'"
+    functions = "SELECT proname FROM pg_proc WHERE proname LIKE 'closet_search%collection%'"
+    return {name for (name,) in await rows(engine, triggers) | await rows(engine, functions)}
+
+
+VOCABULARY = "SELECT owner_id, kind, value, key, n FROM search_vocabulary WHERE kind <> 'word'"
+WORDS = "SELECT owner_id, value FROM search_vocabulary WHERE kind = 'word'"  # Postgres only
+
+
+async def check_collections_backfill_and_downgrade(engine: AsyncEngine) -> None:
+    """From 0007, on a closet whose collections are not indexed yet, up to 0008 and back."""
+    ann, bob = make_user(), make_user()
+    shirt = make_item(ann, name="Linen shirt", brand=None, tags=("travel",))
+    trip = make_collection(ann, "Weekend trip", tags=("travel",), description="Two nights in Lisbon")
+    knits = make_collection(ann, "Knits", tags=("weekend",), smart=True)
+    theirs = make_collection(bob, "Bob's weekend", tags=("bobtag",))
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.users.add(ann)
+        await uow.users.add(bob)
+        await uow.items.add(shirt)
+        for collection in (trip, knits, theirs):
+            await uow.collections.add(collection)
+        await uow.commit()
+    index = SqlSearchIndex(engine)
+    assert await index.search(ann.id, "weekend", 20) == []  # at 0007, collections are not indexed
+    vocabulary_at_0007, words_at_0007 = await rows(engine, VOCABULARY), await rows(engine, WORDS)
+    assert ("travel", 1) in {(value, n) for (_, kind, value, _, n) in vocabulary_at_0007 if kind == "tag"}
+
+    await migrate(engine, command.upgrade, COLLECTIONS_REVISION)
+    assert len(await collection_triggers_and_functions(engine)) == (
+        3 if engine.dialect.name == "sqlite" else 5
+    )
+
+    async def check(knits_name: str) -> None:
+        hits = await index.search(ann.id, "weekend", 20)
+        assert [(h.kind, h.id, h.title, h.field) for h in hits] == [
+            ("collection", trip.id, "Weekend trip", "name"),
+            ("collection", knits.id, knits_name, "tags"),
+        ]
+        assert [(h.id, h.field) for h in await index.search(ann.id, "lisbon", 20)] == [(trip.id, "notes")]
+        assert [h.id for h in await index.search(ann.id, "weeknd trip", 20)] == [trip.id]  # one typo
+        suggestions = await index.suggest(ann.id, "trav", 10)
+        assert [(s.text, s.kind, s.count) for s in suggestions] == [("travel", "tag", 2)]  # item + collection
+        suggestions = await index.suggest(ann.id, "wee", 10)
+        assert [(s.text, s.kind, s.count) for s in suggestions] == [
+            ("Weekend trip", "name", 1),
+            ("weekend", "tag", 1),
+        ]
+        assert await index.search(ann.id, "bob", 20) == [] and await index.suggest(ann.id, "bob", 10) == []
+
+    await check("Knits")
+    async with SqlUnitOfWork(engine) as uow:  # and the triggers keep it current from here on
+        assert await uow.collections.delete(bob.id, theirs.id)
+        await uow.commit()
+    assert await index.search(bob.id, "weekend", 20) == []
+
+    await migrate(engine, command.downgrade, revision_before(COLLECTIONS_REVISION))
+    assert await collection_triggers_and_functions(engine) == set()
+    assert await rows(engine, "SELECT doc_id FROM search_documents WHERE kind = 'collection'") == set()
+    # the counts are the items' and outfits' alone again
+    assert await rows(engine, VOCABULARY) == vocabulary_at_0007
+    assert await rows(engine, WORDS) >= words_at_0007  # Postgres' word set only grows (0007)
+    assert await index.search(ann.id, "weekend", 20) == []
+    assert [(s.text, s.count) for s in await index.suggest(ann.id, "trav", 10)] == [("travel", 1)]
+    async with SqlUnitOfWork(engine) as uow:  # the collections themselves are untouched, and writable
+        found = await uow.collections.get(ann.id, knits.id)
+        assert found is not None and found.details.tags == ("weekend",)
+        found.revise(replace(found.details, name="Cosy knits"), NOW + timedelta(hours=1))
+        await uow.collections.update(found, expected_version=1)
+        await uow.commit()
+    assert await index.search(ann.id, "cosy", 20) == []  # not indexed at 0007
+
+    await migrate(engine, command.upgrade, "head")
+    await check("Cosy knits")
+    assert [h.id for h in await index.search(ann.id, "cosy", 20)] == [knits.id]
+
+
+async def test_sqlite_indexes_existing_collections(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'closet.db'}")
+    try:
+        await migrate(engine, command.upgrade, revision_before(COLLECTIONS_REVISION))
+        await check_collections_backfill_and_downgrade(engine)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_indexes_existing_collections(own_postgres_url: str) -> None:
+    engine = create_engine(own_postgres_url)
+    try:
+        await migrate(engine, command.downgrade, revision_before(COLLECTIONS_REVISION))
+        await check_collections_backfill_and_downgrade(engine)
     finally:
         await engine.dispose()

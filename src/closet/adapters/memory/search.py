@@ -17,6 +17,7 @@ from closet.application.search_query import (
     rank,
     rank_suggestions,
 )
+from closet.domain.collections import Collection
 from closet.domain.items import ClothingItem, ItemStatus
 from closet.domain.users import UserId
 
@@ -47,8 +48,29 @@ def item_values(item: ClothingItem) -> set[tuple[SuggestionKind, str]]:
     return values
 
 
+def collection_document(collection: Collection) -> SearchDocument:
+    """The name, the tags, and (in ``body`` with the rest) the description as notes."""
+    d = collection.details
+    return SearchDocument(
+        kind="collection",
+        id=collection.id,
+        title=d.name,
+        archived=False,
+        name=d.name,
+        tags="\n".join(d.tags),
+        body="\n".join(p for p in (d.name, *d.tags, d.description or "") if p),
+    )
+
+
+def collection_values(collection: Collection) -> set[tuple[SuggestionKind, str]]:
+    """What a collection offers autocomplete: its name and its tags."""
+    d = collection.details
+    return {("name", d.name), *(("tag", t) for t in d.tags)}
+
+
 class MemorySearchIndex(SearchIndex):
-    """Archived items are found (marked); templates are not outfits here, so not found."""
+    """Archived items are found (marked); templates are not outfits here, so not found;
+    collections, smart or hand-made, by their name, tags and description."""
 
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -61,6 +83,9 @@ class MemorySearchIndex(SearchIndex):
             if outfit.owner_id == owner_id and not outfit.is_template:
                 name = outfit.details.name
                 yield SearchDocument(kind="outfit", id=outfit.id, title=name, archived=False, name=name)
+        for collection in list(self.store.collections.values()):
+            if collection.owner_id == owner_id:
+                yield collection_document(collection)
 
     def _values(self, owner_id: UserId) -> Counter[tuple[SuggestionKind, str]]:
         counts: Counter[tuple[SuggestionKind, str]] = Counter()
@@ -70,6 +95,9 @@ class MemorySearchIndex(SearchIndex):
         for outfit in list(self.store.outfits.values()):
             if outfit.owner_id == owner_id and not outfit.is_template:
                 counts[("name", outfit.details.name)] += 1
+        for collection in list(self.store.collections.values()):
+            if collection.owner_id == owner_id:
+                counts.update(collection_values(collection))
         return counts
 
     async def search(self, owner_id: UserId, text: str, limit: int) -> list[SearchHit]:

@@ -93,9 +93,9 @@ ORDER BY bm25(search_fts, 8.0, 4.0, 2.0, 1.0), d.id
 LIMIT ?
 """
 
-# A superset, which rank_suggestions narrows: the key (case-folded by the application for items,
-# by SQLite's ASCII-only lower() for outfit names) holds the prefix's longest word case-folded,
-# or has letters beyond ASCII (which SQLite cannot fold).
+# A superset, which rank_suggestions narrows: the key (case-folded by the application for items
+# and collections, by SQLite's ASCII-only lower() for outfit names) holds the prefix's longest
+# word case-folded, or has letters beyond ASCII (which SQLite cannot fold).
 SQLITE_SUGGEST = """
 SELECT kind, value, n FROM search_vocabulary
 WHERE owner_id = ? AND (instr(key, ?) > 0 OR key GLOB '*[^ -~]*')

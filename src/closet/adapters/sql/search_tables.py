@@ -1,8 +1,9 @@
 """The search index's tables (migration 0007), on the same ``metadata`` as tables.py.
 
-Triggers on the source tables (items, outfits; collections next) keep them current; no
+Triggers on the source tables (items and outfits, 0007; collections, 0008) keep them current; no
 repository writes them. Importing this module adds them to ``metadata``: whatever compares
-``metadata`` with a database (Alembic's autogenerate, the migrations test) imports it.
+``metadata`` with a database (Alembic's autogenerate through migrations/env.py, the migrations
+test) imports it.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
+from closet.adapters.sql import search_tables  # noqa: F401 (adds the search tables to ``metadata``)
 from closet.adapters.sql.engine import create_engine
 from closet.adapters.sql.tables import metadata
 

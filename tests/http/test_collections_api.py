@@ -174,6 +174,9 @@ async def test_season_now_follows_the_hemisphere(client: Client, sign_up: SignUp
     south = {"winter": "summer", "summer": "winter", "spring": "autumn", "autumn": "spring"}[north]
     now = (await client.get("/api/v1/items?season=now", headers=ann.headers)).json()["items"]
     assert [i["name"] for i in now] == [north]
+    smart = await collection(client, ann, name="In season", rules={"season": ["now"]})
+    in_season = f"/api/v1/collections/{smart['id']}/items"
+    assert [i["name"] for i in (await client.get(in_season, headers=ann.headers)).json()["items"]] == [north]
     me = (await client.get("/api/v1/me", headers=ann.headers)).json()
     changed = await client.patch(
         "/api/v1/me",
@@ -183,6 +186,7 @@ async def test_season_now_follows_the_hemisphere(client: Client, sign_up: SignUp
     assert changed.status_code == 200, changed.text
     now = (await client.get("/api/v1/items?season=now", headers=ann.headers)).json()["items"]
     assert [i["name"] for i in now] == [south]
+    assert [i["name"] for i in (await client.get(in_season, headers=ann.headers)).json()["items"]] == [south]
 
 
 async def test_another_owner_cannot_reach_collections(client: Client, sign_up: SignUp) -> None:

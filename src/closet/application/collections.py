@@ -33,7 +33,7 @@ from closet.domain.collections import (
 from closet.domain.errors import ErrorCollector, bounded_text
 from closet.domain.items import ItemId, Season, normalise_tags
 from closet.domain.outfits import OutfitId
-from closet.domain.users import Hemisphere, UserId
+from closet.domain.users import UserId
 
 _DATES = {"purchased_from", "purchased_to"}
 _DECIMALS = {"price_min", "price_max"}
@@ -309,6 +309,7 @@ class CollectionItemsCommand:
     sort: str | None = None  # None: the saved sort (smart), the manual order (hand-made)
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    southern: bool = False  # the owner's hemisphere, for season=now (in the rules or the filter)
 
 
 class ListCollectionItems:
@@ -322,9 +323,7 @@ class ListCollectionItems:
     async def __call__(self, cmd: CollectionItemsCommand) -> ItemPage:
         async with self.uow as uow:
             collection = await load_collection(uow, self.sync, cmd.ref)
-            user = await uow.users.get(cmd.ref.owner_id)
-            southern = user is not None and user.settings.hemisphere is Hemisphere.SOUTH
-            context = FilterContext(today=self.clock.today(), southern=southern)
+            context = FilterContext(today=self.clock.today(), southern=cmd.southern)
             details = collection.details
             sort = cmd.sort or details.sort or "-created_at"
             base = ListItemsCommand(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, insert, or_, select, update
+from sqlalchemy import RowMapping, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -37,6 +37,24 @@ def _row(c: Collection) -> dict[str, Any]:
         "created_at": c.created_at,
         "updated_at": c.updated_at,
     }
+
+
+# One collection and its members in one statement (every read of a collection starts here).
+_ONE_WITH_MEMBERS = (
+    select(
+        collections,
+        collection_members.c.kind.label("member_kind"),
+        collection_members.c.member_id.label("member_id"),
+    )
+    .select_from(
+        collections.outerjoin(collection_members, collection_members.c.collection_id == collections.c.id)
+    )
+    .where(
+        collections.c.owner_id == bindparam("owner_id", type_=collections.c.owner_id.type),
+        collections.c.id == bindparam("collection_id", type_=collections.c.id.type),
+    )
+    .order_by(collection_members.c.position)
+)
 
 
 def _collection(row: RowMapping, members: list[Member]) -> Collection:
@@ -94,8 +112,14 @@ class SqlCollectionRepository(CollectionRepository):
             await self.conn.execute(insert(collection_members), rows)
 
     async def get(self, owner_id: UserId, collection_id: CollectionId) -> Collection | None:
-        found = await self._load(and_(collections.c.owner_id == owner_id, collections.c.id == collection_id))
-        return found[0] if found else None
+        params = {"owner_id": owner_id, "collection_id": collection_id}
+        rows = (await self.conn.execute(_ONE_WITH_MEMBERS, params)).mappings().all()
+        if not rows:
+            return None
+        members = [
+            Member(MemberKind(r["member_kind"]), r["member_id"]) for r in rows if r["member_kind"] is not None
+        ]
+        return _collection(rows[0], members)
 
     async def _load(self, where: Any) -> list[Collection]:
         rows = (

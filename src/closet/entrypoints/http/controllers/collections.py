@@ -30,6 +30,7 @@ from closet.entrypoints.http.controllers.items import (
     IfMatch,
     filter_spec,
     parse_id,
+    southern,
     version_from,
 )
 from closet.entrypoints.http.errors import problem_responses
@@ -167,7 +168,12 @@ class CollectionController(Controller):
         cursor: FromQuery[str | None] = None,
     ) -> ItemList:
         command = CollectionItemsCommand(
-            ref=_ref(request, collection_id), filter=filter, sort=sort, limit=limit, cursor=cursor
+            ref=_ref(request, collection_id),
+            filter=filter,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+            southern=southern(request.user),
         )
         page = await list_collection_items(command)
         return ItemList([item_summary(i) for i in page.items], page.next_cursor)

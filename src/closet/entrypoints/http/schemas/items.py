@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import typing
 import uuid
 from datetime import date, datetime
@@ -12,7 +13,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from closet.application import item_query, specs
-from closet.domain.items import ClothingItem, Purchase
+from closet.domain.items import ClothingItem, Purchase, Season
 from closet.entrypoints.http.schemas.photos import PhotoRead, photo_read
 
 Text = Annotated[str, Meta(max_length=4000)]
@@ -169,6 +170,17 @@ def _purchase(p: Purchase) -> PurchaseOut:
     return PurchaseOut(p.on, PriceOut(p.price.amount, p.price.currency) if p.price else None, p.store)
 
 
+def _season_list(seasons: frozenset[Season]) -> list[str]:
+    return list(_season_order(seasons))
+
+
+@functools.cache
+def _season_order(seasons: frozenset[Season]) -> tuple[str, ...]:
+    """In the calendar's order (16 possible sets: each worked out once)."""
+    names = {s.value for s in seasons}
+    return tuple(s for s in SEASON_ORDER if s in names)
+
+
 def _summary_fields(item: ClothingItem) -> dict[str, Any]:
     d, p = item.details, item.details.purchase
     return {
@@ -182,7 +194,7 @@ def _summary_fields(item: ClothingItem) -> dict[str, Any]:
         "materials": [MaterialOut(m.fibre, m.percent) for m in d.materials],
         "condition": d.condition.value if d.condition else None,
         "purchase": _purchase(p) if p else None,
-        "seasons": [s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        "seasons": _season_list(d.seasons),
         "tags": list(d.tags),
         "status": item.status.value,
         "archive_reason": item.archive_reason.value if item.archive_reason else None,

@@ -8,6 +8,7 @@ from typing import Any
 
 from closet.application.documents import DocumentSync
 from closet.application.errors import NotFound, StaleVersion
+from closet.application.item_query import ItemFilter, ItemQuery
 from closet.application.ports.documents import DocumentChange, DocumentKind
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.errors import ErrorCollector
@@ -74,12 +75,13 @@ async def load_outfit(uow: UnitOfWork, sync: DocumentSync, ref: OutfitRef) -> Ou
 async def owned_items(
     uow: UnitOfWork, owner_id: UserId, item_ids: Iterable[ItemId]
 ) -> dict[ItemId, ClothingItem]:
-    found: dict[ItemId, ClothingItem] = {}
-    for item_id in item_ids:
-        item = await uow.items.get(owner_id, item_id)
-        if item is not None:
-            found[item_id] = item
-    return found
+    """The owner's items among ``item_ids`` (archived ones too), in that order: one query."""
+    wanted = list(dict.fromkeys(item_ids))
+    if not wanted:
+        return {}
+    query = ItemQuery(filter=ItemFilter(ids=frozenset(wanted)), limit=len(wanted))
+    found = {item.id: item for item in (await uow.items.list(owner_id, query)).items}
+    return {item_id: found[item_id] for item_id in wanted if item_id in found}
 
 
 async def check_items(uow: UnitOfWork, outfit: Outfit) -> dict[ItemId, ClothingItem]:

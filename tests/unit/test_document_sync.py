@@ -119,3 +119,40 @@ async def test_with_a_relay_running_only_the_relay_probes_a_store_that_was_down(
     finally:
         stop.set()
         await relay
+
+
+class CountingStore(MemoryDocumentStore):
+    reads = 0
+
+    async def get_many(self, kind, owner_id, doc_ids):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return await super().get_many(kind, owner_id, doc_ids)
+
+
+async def test_collection_rules_are_read_once_per_version() -> None:
+    store, docs, clock = MemoryStore(), MemoryDocuments(), FixedClock()
+    counting = CountingStore(docs)
+    sync = DocumentSync(lambda: MemoryUnitOfWork(store), counting, MemoryAuditStore(docs), clock)
+    owner, doc = uuid.UUID(int=1), uuid.uuid4()
+    rules = DocumentKind.COLLECTION_FILTERS
+
+    def rules_change(version: int) -> DocumentChange:
+        body = {"rules": {"category": ["top"], "tags": [f"v{version}"]}, "sort": None}
+        return DocumentChange(kind=rules, owner_id=owner, doc_id=doc, version=version, body=body)
+
+    await sync.publish(await queue(sync, store, rules_change(1)))
+    async with MemoryUnitOfWork(store) as uow:
+        first = await sync.bodies(uow, rules, owner, {doc: 1})
+        first[doc]["rules"]["tags"].append("changed by a caller")  # must not reach the next reader
+        again = await sync.bodies(uow, rules, owner, {doc: 1})
+    assert again[doc]["rules"]["tags"] == ["v1"] and counting.reads == 1  # the second from memory
+
+    await sync.publish(await queue(sync, store, rules_change(2)))  # a change is a new version
+    async with MemoryUnitOfWork(store) as uow:
+        newer = await sync.bodies(uow, rules, owner, {doc: 2})
+    assert newer[doc]["rules"]["tags"] == ["v2"] and counting.reads == 2
+
+    async with MemoryUnitOfWork(store) as uow:  # other kinds are always read from the store
+        await sync.bodies(uow, KIND, owner, {doc: 1})
+        await sync.bodies(uow, KIND, owner, {doc: 1})
+    assert counting.reads == 4

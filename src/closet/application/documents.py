@@ -10,9 +10,11 @@ document, falling back to the newest queued change when the store lags or is dow
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -40,6 +42,10 @@ BREAKER_COOLDOWN = timedelta(seconds=5)
 MAX_BACKOFF_SECONDS = 60.0
 OUTBOX_RETENTION = timedelta(days=7)  # applied rows stay this long: reads and repairs use them
 PURGE_EVERY = timedelta(hours=1)
+# Documents read often and small, kept per process at the version read (see DocumentSync._remember):
+# a smart collection's rules, read by every listing of it.
+SETTLED_KINDS = frozenset({DocumentKind.COLLECTION_FILTERS})
+SETTLED_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,7 @@ class DocumentSync:
         self.uow_factory, self.documents, self.audit, self.clock = uow_factory, documents, audit, clock
         self._open_until: datetime | None = None
         self._relay_running = False  # then the relay alone probes a store that was down
+        self._settled: OrderedDict[tuple[DocumentKind, uuid.UUID, int], dict[str, Any]] = OrderedDict()
 
     # --- writing -------------------------------------------------------------------------
 
@@ -236,6 +243,10 @@ class DocumentSync:
         to date, else from the newest queued change (what the user saved)."""
         if not wanted:
             return {}
+        known = self._remembered(kind, wanted)
+        wanted = {k: v for k, v in wanted.items() if k not in known}
+        if not wanted:
+            return known
         stored: dict[uuid.UUID, Document] = {}
         if not self._breaker_open():
             try:
@@ -243,12 +254,36 @@ class DocumentSync:
             except StorageUnavailable as exc:
                 self._trip(exc)
         bodies = {k: dict(d.body) for k, d in stored.items() if d.version >= wanted[k]}
+        self._remember(kind, {k: stored[k] for k in bodies if stored[k].version == wanted[k]})
         missing = [k for k in wanted if k not in bodies]
         if missing:  # lagging or unreachable store: the queued change has what the user saved
             queued = await uow.outbox.latest_changes(kind, missing)
             bodies |= {k: dict(c.body) for k, c in queued.items() if c.body is not None}
             bodies |= {k: dict(stored[k].body) for k in missing if k not in bodies and k in stored}
-        return bodies
+        return known | bodies
+
+    def _remembered(
+        self, kind: DocumentKind, wanted: Mapping[uuid.UUID, int]
+    ) -> dict[uuid.UUID, dict[str, Any]]:
+        if kind not in SETTLED_KINDS:
+            return {}
+        found = {}
+        for doc_id, version in wanted.items():
+            body = self._settled.get((kind, doc_id, version))
+            if body is not None:
+                self._settled.move_to_end((kind, doc_id, version))
+                found[doc_id] = copy.deepcopy(body)  # callers may change what they get
+        return found
+
+    def _remember(self, kind: DocumentKind, documents: Mapping[uuid.UUID, Document]) -> None:
+        """A document at a version never changes (every change of it is a new version), so what
+        the store held at the version the row names can be kept (only for ``SETTLED_KINDS``)."""
+        if kind not in SETTLED_KINDS:
+            return
+        for doc_id, document in documents.items():
+            self._settled[(kind, doc_id, document.version)] = copy.deepcopy(dict(document.body))
+            if len(self._settled) > SETTLED_MAX:
+                self._settled.popitem(last=False)
 
     async def with_documents(self, uow: UnitOfWork, items: Sequence[ClothingItem]) -> list[ClothingItem]:
         bodies = await self.item_bodies(uow, items)

@@ -4,10 +4,12 @@ the wear log, and that nobody else can reach any of it."""
 from __future__ import annotations
 
 import io
+import logging
 import uuid
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
@@ -118,7 +120,12 @@ async def test_duplicate_and_delete(client: Client, sign_up: SignUp) -> None:
     copy = await client.post(f"/api/v1/outfits/{outfit['id']}/duplicate", headers=ann.headers)
     assert copy.status_code == 201 and copy.json()["name"] == "Monday office (copy)"
     assert copy.json()["layers"] == outfit["layers"] and copy.json()["notes"] == outfit["notes"]
-    deleted = await client.delete(f"/api/v1/outfits/{outfit['id']}", headers=ann.headers)
+    url = f"/api/v1/outfits/{outfit['id']}"
+    stale = await client.delete(url, headers={**ann.headers, "If-Match": f'"{outfit["version"] + 1}"'})
+    assert stale.status_code == 412  # someone changed it since: not deleted
+    assert (await client.get(url, headers=ann.headers)).status_code == 200
+    current = {**ann.headers, "If-Match": f'"{outfit["version"]}"'}
+    deleted = await client.delete(url, headers=current)
     assert deleted.status_code == 204
     assert (await client.get(f"/api/v1/outfits/{outfit['id']}", headers=ann.headers)).status_code == 404
     assert (await client.get(f"/api/v1/items/{item['id']}", headers=ann.headers)).status_code == 200
@@ -256,6 +263,23 @@ async def test_share_links(client: Client, sign_up: SignUp) -> None:
         f"/api/v1/outfits/{outfit['id']}/shares", json={"expires_in_days": 0}, headers=ann.headers
     )
     assert bad.status_code == 422
+
+
+async def test_share_tokens_stay_out_of_the_access_log(
+    client: Client, sign_up: SignUp, caplog: pytest.LogCaptureFixture
+) -> None:
+    ann = await sign_up("Ann")
+    outfit = await outfit_with(client, ann, await new_item(client, ann))
+    token = (
+        await client.post(f"/api/v1/outfits/{outfit['id']}/shares", json={}, headers=ann.headers)
+    ).json()["token"]
+    with caplog.at_level(logging.INFO, logger="closet.access"):
+        assert (await client.get(f"/s/{token}")).status_code == 200
+        assert (await client.get(f"/s/{token}/image")).status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "closet.access"]
+    assert any(line.startswith("GET /s/… 200") for line in lines)
+    assert any(line.startswith("GET /s/…/image 200") for line in lines)
+    assert token not in caplog.text
 
 
 async def test_wear_log(client: Client, sign_up: SignUp) -> None:

@@ -13,6 +13,12 @@ from closet.application import context
 
 log = logging.getLogger("closet.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SHARE_TOKEN = re.compile(r"^/s/[^/]+")  # a share link's token is its secret: never in the logs
+
+
+def loggable(path: str) -> str:
+    """``path`` as the access log shows it: a share link's token replaced by "…"."""
+    return _SHARE_TOKEN.sub("/s/…", path, count=1)
 
 
 class RequestLogMiddleware:
@@ -46,7 +52,7 @@ class RequestLogMiddleware:
             log.info(
                 "%s %s %d %.1fms request_id=%s",
                 scope["method"],
-                scope["path"],
+                loggable(scope["path"]),
                 status,
                 (time.perf_counter() - started) * 1000,
                 request_id,

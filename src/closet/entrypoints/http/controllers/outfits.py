@@ -74,6 +74,7 @@ READ = problem_responses(400, 401, 422, 503)
 LIST_PARAMETERS = frozenset({"season", "occasion", "item", "limit", "cursor"})
 ONE = problem_responses(401, 404, 422, 503)
 WRITE = problem_responses(400, 401, 404, 413, 422, 503)
+CHANGE = problem_responses(400, 401, 404, 412, 422, 503)
 UPDATE = problem_responses(400, 401, 404, 412, 413, 422, 428, 503)
 
 
@@ -168,11 +169,20 @@ class OutfitController(Controller):
         command = UpdateOutfitCommand(ref=ref(request, outfit_id, version), changes=outfit_changes(data))
         return one(await update_outfit(command))
 
-    @delete("/{outfit_id:str}", operation_id="DeleteOutfit", responses=ONE, summary="Delete an outfit")
+    @delete(
+        "/{outfit_id:str}",
+        operation_id="DeleteOutfit",
+        responses=CHANGE,
+        summary="Delete an outfit (with If-Match, only at that version)",
+    )
     async def delete_outfit(
-        self, request: AuthRequest, outfit_id: OutfitIdParam, delete_outfit: NamedDependency[DeleteOutfit]
+        self,
+        request: AuthRequest,
+        outfit_id: OutfitIdParam,
+        delete_outfit: NamedDependency[DeleteOutfit],
+        if_match: IfMatch = None,
     ) -> None:
-        await delete_outfit(ref(request, outfit_id))
+        await delete_outfit(ref(request, outfit_id, version_from(if_match, None)))
 
     @post("/{outfit_id:str}/duplicate", operation_id="DuplicateOutfit", responses=WRITE)
     async def duplicate_outfit(
@@ -310,14 +320,15 @@ class TemplateController(Controller):
     ) -> Response[OutfitRead]:
         return one(await get_outfit(ref(request, template_id, template=True)))
 
-    @delete("/{template_id:str}", operation_id="DeleteTemplate", responses=ONE)
+    @delete("/{template_id:str}", operation_id="DeleteTemplate", responses=CHANGE)
     async def delete_template(
         self,
         request: AuthRequest,
         template_id: Annotated[str, PathParameter(max_length=64)],
         delete_outfit: NamedDependency[DeleteOutfit],
+        if_match: IfMatch = None,
     ) -> None:
-        await delete_outfit(ref(request, template_id, template=True))
+        await delete_outfit(ref(request, template_id, version_from(if_match, None), template=True))
 
     @post(
         "/{template_id:str}/outfits",

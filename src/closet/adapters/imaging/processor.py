@@ -8,7 +8,6 @@ in parallel; its size bounds both the CPU the images take and the memory decoded
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -80,10 +79,7 @@ class LocalBackgroundRemover(BackgroundRemover):
         opened = open_checked(data, self.limits)
         guarded(opened.image.load)
         photo = opened.image.convert("RGB")
-        result = clear_transparent(remove_background(photo))
-        buffer = io.BytesIO()
-        result.save(buffer, "PNG", compress_level=1)
-        return buffer.getvalue()
+        return normalise.encode_png(clear_transparent(remove_background(photo))).data
 
 
 __all__ = ["ImagingPool", "LocalBackgroundRemover", "PillowImageProcessor"]

@@ -60,7 +60,7 @@ from _common import (
     run_async,
 )
 from closet.adapters.imaging import decode
-from closet.adapters.imaging.normalise import normalise
+from closet.adapters.imaging.normalise import encode_png, normalise
 from closet.application.ports.images import ImageLimits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for tests/
@@ -215,7 +215,7 @@ def measure_ingest(photos: list[bytes], runs: int, warmup: int) -> Ingest:
 class Cutout:
     removal: Stats | None = None
     job_step: Stats | None = None  # decode + removal + PNG encode, as the job runs it
-    png: Stats | None = None  # the PNG encode alone (compress_level=1), one per scene
+    png: Stats | None = None  # the PNG encode alone (the app's encoder, png.py), one per scene
     png_bytes: float = 0.0  # its mean size
     mean_iou: float = float("nan")
     error: str | None = None
@@ -248,9 +248,9 @@ def measure_cutout(runs: int, scenes: int) -> Cutout:
                 raise ValueError(f"remove_background gave {cut.mode} {cut.size} for RGB {photo.size}")
         result.removal = Stats.of(times)
         pngs, sizes = [], []
-        for cut in cuts:  # one each: LocalBackgroundRemover's setting
+        for cut in cuts:  # one each, with the encoder LocalBackgroundRemover uses
             started = time.perf_counter()
-            sizes.append(len(_save(cut, "PNG", compress_level=1)))
+            sizes.append(len(encode_png(cut).data))
             pngs.append(time.perf_counter() - started)
         result.png, result.png_bytes = Stats.of(pngs), sum(sizes) / len(sizes)
     except Exception as exc:
@@ -596,7 +596,7 @@ def benchmark(args: argparse.Namespace) -> None:
     print(
         "   job step: LocalBackgroundRemover.remove() on the scene as a JPEG (decode, removal, PNG level 1);"
     )
-    print("   PNG encode: the RGBA cut-out alone, compress_level=1, once per scene")
+    print("   PNG encode: the RGBA cut-out alone, by the app's encoder (png.py), once per scene")
     if cutout.error:
         print(f"   PROBLEM: {cutout.error}")
 

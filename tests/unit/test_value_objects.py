@@ -174,3 +174,13 @@ def test_emails_and_passwords() -> None:
     with pytest.raises(InvalidValue):
         check_password(" " * 20)
     assert check_password("twelve chars") == "twelve chars"
+
+
+def test_season_names_come_in_the_calendars_order() -> None:
+    from closet.domain.items import Season, season_names  # noqa: PLC0415
+
+    assert season_names({Season.WINTER, Season.SPRING, Season.AUTUMN}) == ["spring", "autumn", "winter"]
+    assert season_names(frozenset()) == []
+    first = season_names({Season.SUMMER})
+    first.append("changed")  # each caller gets its own list
+    assert season_names({Season.SUMMER}) == ["summer"]

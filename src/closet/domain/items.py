@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -74,6 +75,16 @@ class Season(StrEnum):
     SUMMER = "summer"
     AUTUMN = "autumn"
     WINTER = "winter"
+
+
+def season_names(seasons: Iterable[Season]) -> list[str]:
+    """The seasons' names in the calendar's order, spring first (as ``Season`` declares them)."""
+    return list(_season_order(frozenset(seasons)))
+
+
+@functools.cache
+def _season_order(seasons: frozenset[Season]) -> tuple[str, ...]:  # 16 possible sets
+    return tuple(s.value for s in Season if s in seasons)
 
 
 def normalise_tag(value: str) -> str:

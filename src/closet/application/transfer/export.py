@@ -20,13 +20,12 @@ from closet.application.ports.uow import UnitOfWork
 from closet.application.transfer.archive import image_name
 from closet.domain.collections import Collection, CollectionId, MemberKind
 from closet.domain.images import ItemPhoto
-from closet.domain.items import ClothingItem
+from closet.domain.items import ClothingItem, season_names
 from closet.domain.outfits import Outfit
 from closet.domain.users import Hemisphere, UserId
 
 FORMAT, VERSION = "closet-export", 1
 EVERYTHING = 1_000_000
-SEASON_ORDER = ("spring", "summer", "autumn", "winter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +169,7 @@ def item_entry(item: ClothingItem, with_images: bool) -> dict[str, Any]:
         }
         if p
         else None,
-        "seasons": [s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        "seasons": season_names(d.seasons),
         "tags": list(d.tags),
         "notes": d.notes,
         "status": item.status.value,
@@ -206,7 +205,7 @@ def outfit_entry(outfit: Outfit) -> dict[str, Any]:
             for la in d.layers
         ],
         "notes": d.notes,
-        "seasons": [s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        "seasons": season_names(d.seasons),
         "occasions": sorted(o.value for o in d.occasions),
     }
 
@@ -218,7 +217,7 @@ def collection_entry(collection: Collection) -> dict[str, Any]:
         "name": d.name,
         "description": d.description,
         "tags": list(d.tags),
-        "seasons": [s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        "seasons": season_names(d.seasons),
         "rules": d.rules,
         "sort": d.sort,
         "members": [{"kind": m.kind.value, "ref": str(m.id)} for m in collection.members],
@@ -267,7 +266,7 @@ def _csv_row(item: ClothingItem) -> list[str]:
         str(price.amount) if price else "",
         price.currency if price else "",
         p.store if p and p.store else "",
-        "; ".join(s for s in SEASON_ORDER if s in {x.value for x in d.seasons}),
+        "; ".join(season_names(d.seasons)),
         "; ".join(d.tags),
         item.status.value,
         item.wear_count,

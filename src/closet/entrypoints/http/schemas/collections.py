@@ -16,11 +16,11 @@ from closet.application.filters import FilterSpec
 from closet.application.specs import UNSET as SPEC_UNSET
 from closet.domain.collections import Collection, Member, MemberKind
 from closet.domain.errors import ErrorCollector, enum_value
+from closet.domain.items import season_names
 
 Name = Annotated[str, Meta(max_length=300, examples=["Winter work"])]
 Words = Annotated[list[Annotated[str, Meta(max_length=200)]], Meta(max_length=100)]
 Values = Annotated[list[Annotated[str, Meta(max_length=100)]], Meta(max_length=50)]
-SEASON_ORDER = ("spring", "summer", "autumn", "winter")
 
 
 class RulesIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -158,7 +158,7 @@ def collection_read(c: Collection) -> CollectionRead:
         name=d.name,
         description=d.description,
         tags=list(d.tags),
-        seasons=[s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        seasons=season_names(d.seasons),
         smart=d.smart,
         rules=d.rules,
         sort=d.sort,
@@ -176,7 +176,7 @@ def collection_summary(c: Collection) -> CollectionSummary:
         id=c.id,
         name=d.name,
         tags=list(d.tags),
-        seasons=[s for s in SEASON_ORDER if s in {x.value for x in d.seasons}],
+        seasons=season_names(d.seasons),
         smart=c.details.smart,
         member_count=len(c.members),
         cover=_member_out(d.cover),

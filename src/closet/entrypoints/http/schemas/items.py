@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import typing
 import uuid
 from datetime import date, datetime
@@ -13,7 +12,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from closet.application import item_query, specs
-from closet.domain.items import ClothingItem, Purchase, Season
+from closet.domain.items import ClothingItem, Purchase, season_names
 from closet.entrypoints.http.schemas.photos import PhotoRead, photo_read
 
 Text = Annotated[str, Meta(max_length=4000)]
@@ -163,22 +162,8 @@ class FacetsRead(msgspec.Struct):
     brands: list[FacetOut]
 
 
-SEASON_ORDER = ("spring", "summer", "autumn", "winter")
-
-
 def _purchase(p: Purchase) -> PurchaseOut:
     return PurchaseOut(p.on, PriceOut(p.price.amount, p.price.currency) if p.price else None, p.store)
-
-
-def _season_list(seasons: frozenset[Season]) -> list[str]:
-    return list(_season_order(seasons))
-
-
-@functools.cache
-def _season_order(seasons: frozenset[Season]) -> tuple[str, ...]:
-    """In the calendar's order (16 possible sets: each worked out once)."""
-    names = {s.value for s in seasons}
-    return tuple(s for s in SEASON_ORDER if s in names)
 
 
 def _summary_fields(item: ClothingItem) -> dict[str, Any]:
@@ -194,7 +179,7 @@ def _summary_fields(item: ClothingItem) -> dict[str, Any]:
         "materials": [MaterialOut(m.fibre, m.percent) for m in d.materials],
         "condition": d.condition.value if d.condition else None,
         "purchase": _purchase(p) if p else None,
-        "seasons": _season_list(d.seasons),
+        "seasons": season_names(d.seasons),
         "tags": list(d.tags),
         "status": item.status.value,
         "archive_reason": item.archive_reason.value if item.archive_reason else None,

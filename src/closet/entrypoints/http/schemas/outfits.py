@@ -15,11 +15,11 @@ from closet.application.outfits.specs import CanvasSpec, LayerSpec, OutfitChange
 from closet.application.outfits.wear import WearResult
 from closet.application.ports.outfits import ShareLink, WearEvent
 from closet.application.specs import UNSET as SPEC_UNSET
+from closet.domain.items import season_names
 from closet.domain.outfits import Outfit
 
 Name = Annotated[str, Meta(max_length=500, examples=["Monday office"])]
 Words = Annotated[list[Annotated[str, Meta(max_length=20)]], Meta(max_length=10)]
-SEASON_ORDER = ("spring", "summer", "autumn", "winter")
 OCCASION_ORDER = ("casual", "work", "formal", "party", "sport", "travel", "other")
 
 
@@ -255,7 +255,7 @@ def outfit_read(view: OutfitView) -> OutfitRead:
         canvas=_canvas_out(o),
         layers=layers,
         notes=o.details.notes,
-        seasons=_ordered({s.value for s in o.details.seasons}, SEASON_ORDER),  # type: ignore[arg-type]
+        seasons=season_names(o.details.seasons),  # type: ignore[arg-type]
         occasions=_ordered({x.value for x in o.details.occasions}, OCCASION_ORDER),  # type: ignore[arg-type]
         is_template=o.is_template,
         template_id=o.template_id,
@@ -273,7 +273,7 @@ def outfit_summary(o: Outfit) -> OutfitSummary:
         canvas=_canvas_out(o),
         layer_count=len(o.details.layers),
         item_ids=list(o.details.item_ids),
-        seasons=_ordered({s.value for s in o.details.seasons}, SEASON_ORDER),  # type: ignore[arg-type]
+        seasons=season_names(o.details.seasons),  # type: ignore[arg-type]
         occasions=_ordered({x.value for x in o.details.occasions}, OCCASION_ORDER),  # type: ignore[arg-type]
         is_template=o.is_template,
         image_url=image_url(o),

@@ -96,11 +96,12 @@ def counters_kind(settings: Settings) -> str:
 
 
 async def open_counters(settings: Settings, redis: Callable[[], RedisRateCounters]) -> AsyncIterator[None]:
-    """At stop: Redis's connections go."""
+    """At stop: Redis's connections go. Without a Redis URL nothing made them (the commands that
+    serve nothing, migrate and doctor, need none; `closet serve` refuses to start without one)."""
     try:
         yield None
     finally:
-        if counters_kind(settings) == "redis":
+        if counters_kind(settings) == "redis" and settings.redis_url:
             await redis().close()
 
 

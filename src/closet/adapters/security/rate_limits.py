@@ -41,9 +41,8 @@ class RedisRateCounters(RateCounters):
 
     @classmethod
     def from_url(cls, url: str) -> RedisRateCounters:
-        """Connects on first use. The commands that serve nothing (migrate, doctor) never use
-        it, and need no Redis URL; ``closet serve`` refuses to start on production without one."""
-        return cls(Redis.from_url(url or "redis://", socket_timeout=1.0, socket_connect_timeout=1.0))
+        """Connects on first use."""
+        return cls(Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0))
 
     async def hit(self, key: str, window: int, window_seconds: int) -> tuple[int, int]:
         current = f"{_NAMESPACE}:{key}:{window}"

@@ -690,7 +690,7 @@ async def ensure_seeded(admin_url: str, db_url: str, n_users: int, per_user: int
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", SEED_DB)
         if exists and not reseed:
-            have, current = await _seed_state(db_url)
+            have, current = await seed_state(db_url)
             want = (n_users, n_users * per_user, n_users * per_user)
             if have == want and current:
                 print(f"seed: {SEED_DB} already holds {have[0]:,} users and {have[1]:,} items; skipped")
@@ -707,7 +707,7 @@ async def ensure_seeded(admin_url: str, db_url: str, n_users: int, per_user: int
     print(f"seed: {n_users:,} users × {per_user} items loaded in {time.perf_counter() - started:.1f} s")
 
 
-async def _seed_state(db_url: str) -> tuple[tuple[int, int, int], bool]:
+async def seed_state(db_url: str) -> tuple[tuple[int, int, int], bool]:
     """(users, items, documents) counts, and whether the schema is at this code's head."""
     engine = create_engine(db_url, pool_size=1)
     try:

@@ -54,9 +54,9 @@ from _common import (
     run_async,
     run_load,
     seed_settings,
+    seed_state,
 )
 from closet.adapters.sql.engine import create_engine
-from closet.adapters.sql.migrate import pending_revisions
 from closet.adapters.sql.search import POSTGRES_SEARCH, POSTGRES_SUGGEST, SqlSearchIndex, candidates
 from closet.application.search import SEARCH_LIMIT_DEFAULT, SUGGEST_LIMIT_DEFAULT
 from closet.application.search_query import TYPO_MIN_LENGTH, query_words, suggestion_key
@@ -99,19 +99,10 @@ async def prepare(admin_url: str, db_url: str, args: argparse.Namespace) -> floa
         if left:
             print(f"seed: removed {left} smart collections a previous run left behind")
     if exists and not args.reseed:
-        engine = create_engine(db_url, pool_size=1)
-        try:
-            current, heads = await pending_revisions(engine)
-        finally:
-            await engine.dispose()
-        conn = await asyncpg.connect(db_url, timeout=10)
-        try:
-            counts = await conn.fetchrow("SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM items)")
-        finally:
-            await conn.close()
+        (users, items, _documents), at_head = await seed_state(db_url)
         wanted = (args.users, args.users * args.items_per_user)
-        if current != heads and tuple(counts) == wanted:
-            print(f"seed: {SEED_DB} is at {sorted(current)}; migrating it in place to {sorted(heads)}")
+        if not at_head and (users, items) == wanted:
+            print(f"seed: {SEED_DB} is at an older schema; migrating it in place")
             started = time.perf_counter()
             await migrate_database(seed_settings(db_url))
             took = time.perf_counter() - started

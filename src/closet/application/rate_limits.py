@@ -35,10 +35,8 @@ class RatePolicy:
 @dataclass(frozen=True, slots=True)
 class RateDecision:
     allowed: bool
-    limit: int
     remaining: int
     reset_seconds: int  # until the estimate has room again (refused) or the window ends (allowed)
-    period: int
 
 
 def estimate(current: int, previous: int, elapsed: float, period: int) -> float:
@@ -80,7 +78,7 @@ class RateLimiter:
             except CountersUnavailable as exc:
                 log.warning("rate-limit counters unreachable: %s", exc)
             wait = seconds_until_room(current - 1, previous, into, policy)
-            return RateDecision(False, policy.limit, 0, wait, policy.period)
+            return RateDecision(False, 0, wait)
         remaining = max(0, math.floor(policy.limit - used))
         reset = max(1, math.ceil(policy.period - into))
-        return RateDecision(True, policy.limit, remaining, reset, policy.period)
+        return RateDecision(True, remaining, reset)

@@ -73,8 +73,10 @@ class RateLimitMiddleware:
     ) -> None:
         self.app, self.policy, self.identify = app, policy, identify
         self.exclude = re.compile(exclude) if exclude else None
-        self._policy_header = f"{policy.limit};w={policy.period}".encode()
-        self._limit_header = str(policy.limit).encode()
+        self._fixed = {
+            "ratelimit-policy": f"{policy.limit};w={policy.period}",
+            "ratelimit-limit": str(policy.limit),
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or (self.exclude is not None and self.exclude.match(scope["path"])):
@@ -85,14 +87,10 @@ class RateLimitMiddleware:
         if decision is None:  # the counters are unreachable: not counted
             await self.app(scope, receive, send)
             return
+        headers = self._headers(decision)
         if not decision.allowed:
-            raise TooManyRequestsException(
-                headers={
-                    "Retry-After": str(decision.reset_seconds),
-                    **{k.decode(): v.decode() for k, v in self._headers(decision)},
-                }
-            )
-        extra = self._headers(decision)
+            raise TooManyRequestsException(headers={"Retry-After": str(decision.reset_seconds), **headers})
+        extra = [(name.encode(), value.encode()) for name, value in headers.items()]
 
         async def send_with_limits(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -101,13 +99,12 @@ class RateLimitMiddleware:
 
         await self.app(scope, receive, send_with_limits)
 
-    def _headers(self, decision: RateDecision) -> list[tuple[bytes, bytes]]:
-        return [
-            (b"ratelimit-policy", self._policy_header),
-            (b"ratelimit-limit", self._limit_header),
-            (b"ratelimit-remaining", str(decision.remaining).encode()),
-            (b"ratelimit-reset", str(decision.reset_seconds).encode()),
-        ]
+    def _headers(self, decision: RateDecision) -> dict[str, str]:
+        return {
+            **self._fixed,
+            "ratelimit-remaining": str(decision.remaining),
+            "ratelimit-reset": str(decision.reset_seconds),
+        }
 
 
 def _limit(

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import RowMapping, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from closet.adapters.sql.photos import photo_from_row
+from closet.adapters.sql.photos import photo_from_row, unprefixed
 from closet.adapters.sql.tables import item_photos, outfit_layers, outfit_renders, outfits
 from closet.application.errors import StaleVersion
 from closet.application.item_query import season_mask
@@ -131,10 +131,6 @@ _WITH_PHOTOS = (
 )
 
 
-def _prefixed(row: RowMapping, prefix: str) -> dict[str, Any]:
-    return {name[len(prefix) :]: value for name, value in row.items() if name.startswith(prefix)}
-
-
 class SqlOutfitRepository(OutfitRepository):
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
@@ -160,7 +156,7 @@ class SqlOutfitRepository(OutfitRepository):
         for row in rows:
             if row["layer_z"] is None:
                 continue  # an outfit without layers: its one row has none
-            layers.append(_layer(_prefixed(row, "layer_")))  # type: ignore[arg-type]
+            layers.append(_layer(unprefixed(row, "layer_")))  # type: ignore[arg-type]
             photo = photo_from_row(row, "photo_")
             if photo is not None:
                 photos[ItemId(row["layer_item_id"])] = photo

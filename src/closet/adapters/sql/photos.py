@@ -63,13 +63,18 @@ def _blob(row: RowMapping, name: str) -> StoredBlob:
     )
 
 
+def unprefixed(row: RowMapping, prefix: str) -> dict[str, Any]:
+    """The columns of ``row`` labelled ``prefix`` + name, by name (one table's part of a join)."""
+    return {name[len(prefix) :]: value for name, value in row.items() if name.startswith(prefix)}
+
+
 def photo_from_row(row: RowMapping, prefix: str = "") -> ItemPhoto | None:
     """The photo in a row of item_photos, or (``prefix`` "photo_") of items LEFT JOIN
     item_photos; None when there is no photo."""
     if prefix:
         if row[f"{prefix}original_key"] is None:
             return None
-        row = {name[len(prefix) :]: value for name, value in row.items() if name.startswith(prefix)}  # type: ignore[assignment]
+        row = unprefixed(row, prefix)  # type: ignore[assignment]
     cutout = None
     if row["cutout_key"] is not None:
         cutout = Cutout(

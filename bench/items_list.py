@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import asyncpg
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from _common import (
     DIALECT,
@@ -43,10 +43,9 @@ from _common import (
     run_load,
     seed_settings,
 )
-from closet.adapters.sql.item_filters import conditions, ordering
-from closet.adapters.sql.tables import items
+from closet.adapters.sql.items import page_statement
 from closet.application.filters import FilterSpec, build_filter
-from closet.application.item_query import Sort
+from closet.application.item_query import ItemQuery, Sort
 from closet.application.items import ListItemsCommand
 from closet.container import build_container
 from closet.domain.users import UserId
@@ -90,13 +89,9 @@ async def pick_target(db_url: str) -> Target:
 def list_sql(target: Target) -> tuple[str, list[Any]]:
     """The repository's own statement for this list, compiled as SQLAlchemy sends it to asyncpg."""
     spec = FilterSpec(category=[target.category], color=[target.color], status=["active"])
-    statement = (
-        select(items)
-        .where(*conditions(target.owner_id, build_filter(spec)))
-        .order_by(*ordering(Sort.parse(SORT)))
-        .limit(LIMIT + 1)
-    )
-    compiled = statement.compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
+    query = ItemQuery(filter=build_filter(spec), sort=Sort.parse(SORT), limit=LIMIT, after=None)
+    statement, values = page_statement(UserId(target.owner_id), query)
+    compiled = statement.params(values).compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
     assert compiled.positiontup is not None
     return str(compiled), [compiled.params[name] for name in compiled.positiontup]
 

@@ -123,7 +123,10 @@ def filters(draw: st.DrawFn, nested: bool = True) -> ItemFilter:
         price_min=price_min,
         price_max=pick(st.sampled_from([Decimal("9.99"), Decimal(100)]), None),
         terms=pick(
-            st.lists(st.sampled_from(["coat", "wool", "acme", "é", "a", "%", "_"]), max_size=2).map(tuple), ()
+            st.lists(st.sampled_from(["coat", "wool", "acme", "é", "a", "%", "_", "/"]), max_size=2).map(
+                tuple
+            ),
+            (),
         ),
         wear_min=pick(st.integers(0, 3), None),
         wear_max=pick(st.integers(0, 3), None),

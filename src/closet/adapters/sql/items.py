@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from closet.adapters.sql import item_filters
@@ -17,6 +19,7 @@ from closet.application.item_query import (
     ItemFilter,
     ItemPage,
     ItemQuery,
+    Sort,
     next_cursor,
     ranked,
 )
@@ -29,6 +32,53 @@ _PROJECTIONS = {"color": item_colors, "tag": item_tags, "fibre": item_materials}
 _DERIVED = {"name_key", "subcategory_key", "brand_key", "size_key", "color_sort", "search_text"}
 _READ = [c for c in items.c if c.name not in _DERIVED] + PHOTO_COLUMNS
 _WITH_PHOTO = items.outerjoin(item_photos, item_photos.c.item_id == items.c.id)
+
+
+def page_statement(owner_id: UserId, query: ItemQuery) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of a page of the list, and the values of its parameters."""
+    shape, values = item_filters.split(owner_id, query.filter)
+    after = None
+    if query.after is not None:
+        after, cursor_values = item_filters.split_after(query.after)
+        values.update(cursor_values)
+    values["limit"] = query.limit + 1
+    return _page(shape, query.sort, after), values
+
+
+@lru_cache(maxsize=256)
+def _page(shape: item_filters.Shape, sort: Sort, after: item_filters.Shape | None) -> Select[Any]:
+    where = item_filters.where(shape)
+    if after is not None:
+        where = (*where, item_filters.after(after))
+    return (
+        select(*_READ)
+        .select_from(_WITH_PHOTO)
+        .where(*where)
+        .order_by(*item_filters.ordering(sort))
+        .limit(bindparam("limit"))
+    )
+
+
+@lru_cache(maxsize=256)
+def _facet_statement(facet: str, shape: item_filters.Shape) -> Select[Any]:
+    where = item_filters.where(shape)
+    if facet == "categories":
+        return select(items.c.category, func.count()).where(*where).group_by(items.c.category)
+    if facet == "colors":
+        return (
+            select(item_colors.c.color, func.count())
+            .join(items, items.c.id == item_colors.c.item_id)
+            .where(*where)
+            .group_by(item_colors.c.color)
+        )
+    count = func.count().label("n")
+    return (
+        select(items.c.brand_key, func.min(items.c.brand), count)
+        .where(items.c.brand_key.is_not(None), *where)
+        .group_by(items.c.brand_key)
+        .order_by(count.desc(), items.c.brand_key)
+        .limit(BRAND_FACET_LIMIT)
+    )
 
 
 class SqlItemRepository(ItemRepository):
@@ -92,41 +142,17 @@ class SqlItemRepository(ItemRepository):
         )
 
     async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage:
-        where = item_filters.conditions(owner_id, query.filter)
-        if query.after is not None:
-            where.append(item_filters.after(query.after))
-        statement = (
-            select(*_READ)
-            .select_from(_WITH_PHOTO)
-            .where(*where)
-            .order_by(*item_filters.ordering(query.sort))
-            .limit(query.limit + 1)
-        )
-        rows = (await self.conn.execute(statement)).mappings().all()
+        statement, values = page_statement(owner_id, query)
+        rows = (await self.conn.execute(statement, values)).mappings().all()
         page = [from_row(r) for r in rows[: query.limit]]
         return ItemPage(page, next_cursor(page, len(rows) > query.limit, query.sort))
 
     async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
-        def where(name: str) -> list:  # type: ignore[type-arg]
-            return item_filters.conditions(owner_id, item_filter.without(name))
-
-        categories = await self.conn.execute(
-            select(items.c.category, func.count()).where(*where("categories")).group_by(items.c.category)
-        )
-        colors = await self.conn.execute(
-            select(item_colors.c.color, func.count())
-            .join(items, items.c.id == item_colors.c.item_id)
-            .where(*where("colors"))
-            .group_by(item_colors.c.color)
-        )
-        count = func.count().label("n")
-        brands = await self.conn.execute(
-            select(items.c.brand_key, func.min(items.c.brand), count)
-            .where(items.c.brand_key.is_not(None), *where("brands"))
-            .group_by(items.c.brand_key)
-            .order_by(count.desc(), items.c.brand_key)
-            .limit(BRAND_FACET_LIMIT)
-        )
+        counts = []
+        for facet in ("categories", "colors", "brands"):
+            shape, values = item_filters.split(owner_id, item_filter.without(facet))
+            counts.append((await self.conn.execute(_facet_statement(facet, shape), values)).all())
+        categories, colors, brands = counts
         return Facets(
             categories=ranked(FacetCount(v, v, n) for v, n in categories),
             colors=ranked(FacetCount(v, v, n) for v, n in colors),

@@ -7,7 +7,7 @@ import logging
 from litestar import Litestar
 
 from closet.entrypoints.http.app import create_app
-from closet.entrypoints.process import tune_allocator
+from closet.entrypoints.process import tune_allocator, tune_collector
 from closet.settings import load_settings
 
 
@@ -18,4 +18,6 @@ def app_factory() -> Litestar:
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
-    return create_app(settings)
+    app = create_app(settings)
+    app.on_startup.append(tune_collector)  # once the container's resources are up
+    return app

@@ -91,9 +91,8 @@ def list_sql(target: Target) -> tuple[str, list[Any]]:
     spec = FilterSpec(category=[target.category], color=[target.color], status=["active"])
     query = ItemQuery(filter=build_filter(spec), sort=Sort.parse(SORT), limit=LIMIT, after=None)
     statement, values = page_statement(UserId(target.owner_id), query)
-    compiled = statement.params(values).compile(dialect=DIALECT, compile_kwargs={"render_postcompile": True})
-    assert compiled.positiontup is not None
-    return str(compiled), [compiled.params[name] for name in compiled.positiontup]
+    expanded = statement.compile(dialect=DIALECT).construct_expanded_state(values)
+    return expanded.statement, list(expanded.positional_parameters)
 
 
 async def app_statements(db_url: str, target: Target) -> list[tuple[str, tuple[Any, ...]]]:

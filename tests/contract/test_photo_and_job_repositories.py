@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from closet.application.errors import StaleVersion
+from closet.application.item_query import ItemQuery
 from closet.application.ports.jobs import Job, JobState
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.images import BlobKey, Cutout, CutoutProvider, CutoutStatus, ItemPhoto, StoredBlob
@@ -65,6 +66,8 @@ async def test_photo_round_trip_and_revision_check(uow_factory: UowFactory) -> N
     async with uow_factory() as uow:
         stored = await uow.photos.get(user.id, item.id)
         assert stored == ready and stored.status is CutoutStatus.READY and stored.job_id is None
+        [listed_item] = (await uow.items.listing(user.id, ItemQuery())).items  # the list page's read
+        assert listed_item["photo"] == ready
         with pytest.raises(StaleVersion):
             await uow.photos.save(user.id, item.id, ready.failed("late"), expected_revision=first.revision)
 

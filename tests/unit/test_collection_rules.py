@@ -85,7 +85,7 @@ async def test_smart_members_equal_the_item_list(catalogue: list, rules: FilterS
     listed = await ListItems(MemoryUnitOfWork(store), clock)(
         ListItemsCommand(owner_id=owner.id, filter=rules, sort=sort, limit=200)
     )
-    assert [i.id for i in members.items] == [i.id for i in listed.items]
+    assert [i["id"] for i in members.items] == [i["id"] for i in listed.items]
     assert rules_from_dict(rules_to_dict(rules)) == _normalised(rules)
 
 

@@ -122,7 +122,7 @@ async def test_list_validates_its_query(store: MemoryStore, clock: FixedClock, s
     page = await ListItems(uow(store), FixedClock())(
         ListItemsCommand(owner_id=OWNER, filter=FilterSpec(), sort="name", limit=2)
     )
-    assert [i.details.name for i in page.items] == ["a", "b"] and page.next_cursor
+    assert [i["name"] for i in page.items] == ["a", "b"] and page.next_cursor
     with pytest.raises(InvalidValue) as caught:
         await ListItems(uow(store), FixedClock())(
             ListItemsCommand(owner_id=OWNER, filter=FilterSpec(color=["x"]), sort="nope", limit=0, cursor="?")

@@ -14,7 +14,8 @@ from closet.application.collection_documents import collection_document
 from closet.application.documents import DocumentSync
 from closet.application.errors import NotFound, StaleVersion, VersionRequired
 from closet.application.filters import FilterContext, FilterSpec, build_filter
-from closet.application.item_query import DEFAULT_LIMIT, ItemPage, ItemQuery, Sort
+from closet.application.item_listing import ListingPage
+from closet.application.item_query import DEFAULT_LIMIT, ItemQuery, Sort
 from closet.application.items import ListItemsCommand, build_query
 from closet.application.outfits.specs import enum_values
 from closet.application.ports.clock import Clock
@@ -320,7 +321,7 @@ class ListCollectionItems:
     def __init__(self, uow: UnitOfWork, sync: DocumentSync, clock: Clock) -> None:
         self.uow, self.sync, self.clock = uow, sync, clock
 
-    async def __call__(self, cmd: CollectionItemsCommand) -> ItemPage:
+    async def __call__(self, cmd: CollectionItemsCommand) -> ListingPage:
         async with self.uow as uow:
             collection = await load_collection(uow, self.sync, cmd.ref)
             context = FilterContext(today=self.clock.today(), southern=cmd.southern)
@@ -332,20 +333,20 @@ class ListCollectionItems:
             query = build_query(base, context)
             if details.rules is not None:
                 rules = build_filter(rules_from_dict(details.rules), context)
-                return await uow.items.list(
+                return await uow.items.listing(
                     cmd.ref.owner_id, replace(query, filter=replace(query.filter, also=rules))
                 )
             members = [ItemId(m.id) for m in collection.members if m.kind is MemberKind.ITEM]
             query = replace(query, filter=replace(query.filter, ids=frozenset(members)))
             if cmd.sort is not None:
-                return await uow.items.list(cmd.ref.owner_id, query)
+                return await uow.items.listing(cmd.ref.owner_id, query)
             return await self._manual_order(uow, cmd.ref.owner_id, members, query)
 
     async def _manual_order(
         self, uow: UnitOfWork, owner_id: UserId, members: list[ItemId], query: ItemQuery
-    ) -> ItemPage:
+    ) -> ListingPage:
         """All matching members in the collection's order (a collection is bounded: one page)."""
         everything = replace(query, limit=len(members) or 1, after=None)
-        page = await uow.items.list(owner_id, everything)
-        by_id = {i.id: i for i in page.items}
-        return ItemPage([by_id[m] for m in members if m in by_id], None)
+        page = await uow.items.listing(owner_id, everything)
+        by_id = {i["id"]: i for i in page.items}
+        return ListingPage([by_id[m] for m in members if m in by_id], None)

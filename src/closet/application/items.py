@@ -11,12 +11,12 @@ from closet.application.collection_documents import drop_member
 from closet.application.documents import DocumentSync, item_document, item_tombstone
 from closet.application.errors import NotFound, StaleVersion, VersionRequired
 from closet.application.filters import FilterContext, FilterSpec, build_filter
+from closet.application.item_listing import ListingPage
 from closet.application.item_query import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
     Cursor,
     Facets,
-    ItemPage,
     ItemQuery,
     Sort,
 )
@@ -200,10 +200,10 @@ class ListItems:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
 
-    async def __call__(self, cmd: ListItemsCommand) -> ItemPage:
+    async def __call__(self, cmd: ListItemsCommand) -> ListingPage:
         query = build_query(cmd, FilterContext(today=self.clock.today(), southern=cmd.southern))
         async with self.uow as uow:
-            return await uow.items.list(cmd.owner_id, query)
+            return await uow.items.listing(cmd.owner_id, query)
 
 
 def build_query(cmd: ListItemsCommand, context: FilterContext | None = None) -> ItemQuery:

@@ -8,6 +8,7 @@ from closet.adapters.memory.outfits import MemoryOutfitRepository
 from closet.adapters.memory.photos import MemoryPhotoRepository
 from closet.adapters.memory.store import MemoryStore
 from closet.application.errors import StaleVersion
+from closet.application.item_listing import ListingPage, listed
 from closet.application.item_query import (
     Facets,
     ItemFilter,
@@ -84,6 +85,10 @@ class MemoryItemRepository(ItemRepository):
             rows = [i for i in rows if is_after(sort_value(i, after.sort.field), i.id, after)]
         page = [self._row(i) for i in rows[: query.limit]]
         return ItemPage(page, next_cursor(page, len(rows) > query.limit, query.sort))
+
+    async def listing(self, owner_id: UserId, query: ItemQuery) -> ListingPage:
+        page = await self.list(owner_id, query)
+        return ListingPage([listed(i) for i in page.items], page.next_cursor)
 
     async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
         return facet_counts(self._owned(owner_id), item_filter)

@@ -6,9 +6,18 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import RowMapping
+from sqlalchemy import Row, RowMapping
 
-from closet.adapters.sql.photos import photo_from_row
+from closet.adapters.sql.photos import PHOTO_COLUMNS, photo_from_row
+from closet.adapters.sql.tables import items
+from closet.application.item_listing import (
+    ListedColor,
+    ListedItem,
+    ListedMaterial,
+    ListedPrice,
+    ListedPurchase,
+    ListedSize,
+)
 from closet.application.item_query import color_key, search_text, season_mask, text_key
 from closet.domain.colors import Color
 from closet.domain.items import (
@@ -21,6 +30,7 @@ from closet.domain.items import (
     ItemStatus,
     Purchase,
     Season,
+    season_names,
 )
 from closet.domain.materials import MaterialShare
 from closet.domain.money import Money, minor_units
@@ -32,6 +42,7 @@ _SEASONS = list(Season)
 _SEASON_SETS = [
     frozenset(s for i, s in enumerate(_SEASONS) if mask & (1 << i)) for mask in range(1 << len(_SEASONS))
 ]
+_SEASON_NAMES = [tuple(season_names(s)) for s in _SEASON_SETS]
 _CATEGORIES = {c.value: c for c in Category}
 
 
@@ -43,6 +54,11 @@ def _color(name: str, hex_value: str) -> Color:  # value objects are immutable: 
 @lru_cache(maxsize=4096)
 def _share(fibre: str, percent: str) -> MaterialShare:
     return MaterialShare(fibre, Decimal(percent))
+
+
+@lru_cache(maxsize=64)
+def _cent(currency: str) -> Decimal:  # the currency's minor unit: 0.01 for EUR, 1 for JPY
+    return Decimal(1).scaleb(-minor_units(currency))
 
 
 _CONDITIONS = {c.value: c for c in Condition}
@@ -103,7 +119,7 @@ def from_row(row: RowMapping) -> ClothingItem:
     if row["price_amount"] is not None:
         currency = row["price_currency"]
         amount: Decimal = row["price_amount"]
-        price = Money(amount.quantize(Decimal(1).scaleb(-minor_units(currency))), currency)
+        price = Money(amount.quantize(_cent(currency)), currency)
     purchase = None
     if row["purchase_date"] is not None or price is not None or row["purchase_store"] is not None:
         purchase = Purchase(row["purchase_date"], price, row["purchase_store"])
@@ -134,4 +150,63 @@ def from_row(row: RowMapping) -> ClothingItem:
         last_worn_at=row["last_worn_at"],
         version=row["version"],
         photo=photo_from_row(row, "photo_") if "photo_original_key" in row else None,
+    )
+
+
+# The columns an item is read from, in order: its own (not those that only filter and sort; search_text
+# holds the whole description), then its photo's. listed_from_row reads them by position.
+_DERIVED = {"name_key", "subcategory_key", "brand_key", "size_key", "color_sort", "search_text"}
+READ_COLUMNS = [c for c in items.c if c.name not in _DERIVED] + PHOTO_COLUMNS
+_AT = {c.key: i for i, c in enumerate(READ_COLUMNS)}
+(
+    _ID, _NAME, _CATEGORY, _SUBCATEGORY, _BRAND, _COLORS, _SIZE_SYSTEM, _SIZE_LABEL, _MATERIALS,
+    _CONDITION, _PURCHASE_DATE, _PRICE_AMOUNT, _PRICE_CURRENCY, _PURCHASE_STORE, _SEASONS, _TAGS, _STATUS,
+    _ARCHIVE_REASON, _ARCHIVED_AT, _WEAR_COUNT, _LAST_WORN_AT, _VERSION, _CREATED_AT, _UPDATED_AT, _PHOTO,
+) = (
+    _AT[name]
+    for name in (
+        "id", "name", "category", "subcategory", "brand", "colors", "size_system", "size_label", "materials",
+        "condition", "purchase_date", "price_amount", "price_currency", "purchase_store", "seasons", "tags",
+        "status", "archive_reason", "archived_at", "wear_count", "last_worn_at", "version", "created_at",
+        "updated_at", "photo_original_key",
+    )
+)  # fmt: skip
+
+
+def listed_from_row(row: Row[Any]) -> ListedItem:
+    """``item_listing.listed(from_row(row))``, read straight from a row of ``READ_COLUMNS`` (the
+    list page's path: by position, with no item built; about 3× faster than from_row)."""
+    price = None
+    if (amount := row[_PRICE_AMOUNT]) is not None:
+        currency = row[_PRICE_CURRENCY]
+        price = ListedPrice(amount=amount.quantize(_cent(currency)), currency=currency)
+    purchase = None
+    if row[_PURCHASE_DATE] is not None or price is not None or row[_PURCHASE_STORE] is not None:
+        purchase = ListedPurchase(date=row[_PURCHASE_DATE], price=price, store=row[_PURCHASE_STORE])
+    system = row[_SIZE_SYSTEM]
+    return ListedItem(
+        id=row[_ID],
+        name=row[_NAME],
+        category=row[_CATEGORY],
+        subcategory=row[_SUBCATEGORY],
+        brand=row[_BRAND],
+        colors=[ListedColor(name=c["name"], hex=c["hex"]) for c in row[_COLORS]],
+        size=ListedSize(system=system, label=row[_SIZE_LABEL]) if system else None,
+        materials=[
+            ListedMaterial(fibre=m["fibre"], percent=_share(m["fibre"], m["percent"]).percent)
+            for m in row[_MATERIALS]
+        ],
+        condition=row[_CONDITION],
+        purchase=purchase,
+        seasons=list(_SEASON_NAMES[row[_SEASONS]]),
+        tags=list(row[_TAGS]),
+        status=row[_STATUS],
+        archive_reason=row[_ARCHIVE_REASON],
+        archived_at=row[_ARCHIVED_AT],
+        wear_count=row[_WEAR_COUNT],
+        last_worn_at=row[_LAST_WORN_AT],
+        version=row[_VERSION],
+        created_at=row[_CREATED_AT],
+        updated_at=row[_UPDATED_AT],
+        photo=None if row[_PHOTO] is None else photo_from_row(row._mapping, "photo_"),
     )

@@ -8,12 +8,13 @@ from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from closet.adapters.sql import item_filters
-from closet.adapters.sql.item_rows import from_row, projection_rows, to_row
-from closet.adapters.sql.photos import PHOTO_COLUMNS
+from closet.adapters.sql.item_rows import READ_COLUMNS, from_row, listed_from_row, projection_rows, to_row
 from closet.adapters.sql.tables import item_colors, item_materials, item_photos, item_tags, items
 from closet.application.errors import StaleVersion
+from closet.application.item_listing import ListingPage
 from closet.application.item_query import (
     BRAND_FACET_LIMIT,
+    Cursor,
     FacetCount,
     Facets,
     ItemFilter,
@@ -29,8 +30,6 @@ from closet.domain.users import UserId
 
 _PROJECTIONS = {"color": item_colors, "tag": item_tags, "fibre": item_materials}
 # Columns that exist to filter and sort (search_text holds the whole description): never read back.
-_DERIVED = {"name_key", "subcategory_key", "brand_key", "size_key", "color_sort", "search_text"}
-_READ = [c for c in items.c if c.name not in _DERIVED] + PHOTO_COLUMNS
 _WITH_PHOTO = items.outerjoin(item_photos, item_photos.c.item_id == items.c.id)
 
 
@@ -51,7 +50,7 @@ def _page(shape: item_filters.Shape, sort: Sort, after: item_filters.Shape | Non
     if after is not None:
         where = (*where, item_filters.after(after))
     return (
-        select(*_READ)
+        select(*READ_COLUMNS, item_filters.SORT_COLUMNS[sort.field].label("sort_value"))
         .select_from(_WITH_PHOTO)
         .where(*where)
         .order_by(*item_filters.ordering(sort))
@@ -91,7 +90,9 @@ class SqlItemRepository(ItemRepository):
 
     async def get(self, owner_id: UserId, item_id: ItemId) -> ClothingItem | None:
         query = (
-            select(*_READ).select_from(_WITH_PHOTO).where(items.c.id == item_id, items.c.owner_id == owner_id)
+            select(*READ_COLUMNS)
+            .select_from(_WITH_PHOTO)
+            .where(items.c.id == item_id, items.c.owner_id == owner_id)
         )
         row = (await self.conn.execute(query)).mappings().first()
         return from_row(row) if row else None
@@ -146,6 +147,15 @@ class SqlItemRepository(ItemRepository):
         rows = (await self.conn.execute(statement, values)).mappings().all()
         page = [from_row(r) for r in rows[: query.limit]]
         return ItemPage(page, next_cursor(page, len(rows) > query.limit, query.sort))
+
+    async def listing(self, owner_id: UserId, query: ItemQuery) -> ListingPage:
+        statement, values = page_statement(owner_id, query)
+        rows = (await self.conn.execute(statement, values)).all()
+        page = rows[: query.limit]
+        cursor = None
+        if len(rows) > query.limit:  # the cursor holds the sort column as stored: what SQL compares
+            cursor = Cursor(query.sort, page[-1].sort_value, page[-1].id).encode()
+        return ListingPage([listed_from_row(r) for r in page], cursor)
 
     async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:
         counts = []

@@ -4,6 +4,7 @@ from abc import abstractmethod
 from datetime import date
 from typing import Protocol
 
+from closet.application.item_listing import ListingPage
 from closet.application.item_query import Facets, ItemFilter, ItemPage, ItemQuery
 from closet.domain.items import ClothingItem, ItemId
 from closet.domain.users import UserId
@@ -29,6 +30,10 @@ class ItemRepository(Protocol):
 
     @abstractmethod
     async def list(self, owner_id: UserId, query: ItemQuery) -> ItemPage: ...
+
+    @abstractmethod
+    async def listing(self, owner_id: UserId, query: ItemQuery) -> ListingPage:
+        """The same page as ``list``, each item as lists show it (``item_listing.listed``)."""
 
     @abstractmethod
     async def facets(self, owner_id: UserId, item_filter: ItemFilter) -> Facets:

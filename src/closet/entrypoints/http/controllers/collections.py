@@ -46,7 +46,7 @@ from closet.entrypoints.http.schemas.collections import (
     collection_summary,
     members,
 )
-from closet.entrypoints.http.schemas.items import ItemList, item_summary
+from closet.entrypoints.http.schemas.items import ItemList, item_summaries
 
 CollectionIdParam = Annotated[str, PathParameter(description="The collection's id (a UUID)", max_length=64)]
 ONE = problem_responses(401, 404, 422, 503)
@@ -176,4 +176,4 @@ class CollectionController(Controller):
             southern=southern(request.user),
         )
         page = await list_collection_items(command)
-        return ItemList([item_summary(i) for i in page.items], page.next_cursor)
+        return ItemList(item_summaries(page.items), page.next_cursor)

@@ -45,7 +45,7 @@ from closet.entrypoints.http.schemas.items import (
     item_changes,
     item_read,
     item_spec,
-    item_summary,
+    item_summaries,
 )
 
 ItemIdParam = Annotated[str, PathParameter(description="The item's id (a UUID)", max_length=64)]
@@ -215,7 +215,7 @@ class ItemController(Controller):
             southern=southern(request.user),
         )
         page = await list_items(command)
-        return ItemList([item_summary(i) for i in page.items], page.next_cursor)
+        return ItemList(item_summaries(page.items), page.next_cursor)
 
     @get(
         "/facets", operation_id="ItemFacets", responses=READ, summary="Counts per category, colour and brand"

@@ -12,7 +12,8 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from closet.application import item_query, specs
-from closet.domain.items import ClothingItem, Purchase, season_names
+from closet.application.item_listing import ListedItem, listed
+from closet.domain.items import ClothingItem
 from closet.entrypoints.http.schemas.photos import PhotoRead, photo_read
 
 Text = Annotated[str, Meta(max_length=4000)]
@@ -162,43 +163,18 @@ class FacetsRead(msgspec.Struct):
     brands: list[FacetOut]
 
 
-def _purchase(p: Purchase) -> PurchaseOut:
-    return PurchaseOut(p.on, PriceOut(p.price.amount, p.price.currency) if p.price else None, p.store)
-
-
-def _summary_fields(item: ClothingItem) -> dict[str, Any]:
-    d, p = item.details, item.details.purchase
-    return {
-        "id": item.id,
-        "name": d.name,
-        "category": d.category.value,
-        "subcategory": d.subcategory,
-        "brand": d.brand,
-        "colors": [ColorOut(c.name, c.hex) for c in d.colors],
-        "size": SizeOut(d.size.system.value, d.size.label) if d.size else None,
-        "materials": [MaterialOut(m.fibre, m.percent) for m in d.materials],
-        "condition": d.condition.value if d.condition else None,
-        "purchase": _purchase(p) if p else None,
-        "seasons": season_names(d.seasons),
-        "tags": list(d.tags),
-        "status": item.status.value,
-        "archive_reason": item.archive_reason.value if item.archive_reason else None,
-        "archived_at": item.archived_at,
-        "wear_count": item.wear_count,
-        "last_worn_at": item.last_worn_at,
-        "version": item.version,
-        "created_at": item.created_at,
-        "updated_at": item.updated_at,
-        "photo": photo_read(item.id, item.photo) if item.photo else None,
-    }
-
-
-def item_summary(item: ClothingItem) -> ItemSummary:
-    return ItemSummary(**_summary_fields(item))
+def item_summaries(items: list[ListedItem]) -> list[ItemSummary]:
+    """The wire form of listed items (a page of the list: msgspec converts them all at once)."""
+    return msgspec.convert([_with_photo(i) for i in items], list[ItemSummary])
 
 
 def item_read(item: ClothingItem) -> ItemRead:
-    return ItemRead(**_summary_fields(item), notes=item.details.notes)
+    return msgspec.convert({**_with_photo(listed(item)), "notes": item.details.notes}, ItemRead)
+
+
+def _with_photo(item: ListedItem) -> dict[str, Any] | ListedItem:
+    photo = item["photo"]
+    return item if photo is None else {**item, "photo": photo_read(item["id"], photo)}
 
 
 def facets_read(facets: item_query.Facets) -> FacetsRead:

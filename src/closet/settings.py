@@ -28,7 +28,7 @@ class Settings:
     profile: Profile = Profile.EMBEDDED
     data_dir: Path = Path("closet-data")
     database_url: str = ""
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     auto_migrate: bool | None = None  # None: migrate by itself on the embedded profile only
     jwt_secret: str = field(default="", repr=False)
     access_token_minutes: int = 15

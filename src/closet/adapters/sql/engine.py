@@ -19,13 +19,19 @@ def async_url(url: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
+    """An engine for ``url``; on Postgres a pool of up to ``pool_size`` connections, each kept once
+    opened. With overflow instead (connections beyond the kept ones, closed as they come back),
+    a worker under steady concurrent load opened and closed Postgres connections all the time:
+    each a TLS attempt, a new server process, and its catalogue caches warmed again. At 32 clients
+    that halved a worker's throughput on the list page (bench/items_list.py). A request beyond the
+    pool waits for a connection, which costs nothing while it waits."""
     full = async_url(url)
     if full.startswith("sqlite"):
         engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30}, **_JSON)
         _configure_sqlite(engine, writes=True)
         return engine
-    return create_async_engine(full, echo=echo, pool_size=pool_size, max_overflow=pool_size, **_JSON)
+    return create_async_engine(full, echo=echo, pool_size=pool_size, max_overflow=0, **_JSON)
 
 
 def uses_sqlite(url: str) -> bool:

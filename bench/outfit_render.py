@@ -2,7 +2,8 @@
 render, a warm render and a cache hit served over HTTP, beside the floor.
 
 Makes 8 distinct seeded cut-outs as the app stores them (tests/photos.py garments, the true mask as
-alpha, scaled to a 1024 px long edge, trimmed to alpha ≥ 8, RGB zeroed where alpha is 0, PNG level 3)
+alpha, scaled to a 1024 px long edge, trimmed to alpha ≥ 8, RGB zeroed where alpha is 0, written by
+the app's own PNG encoder, ``png.encode_png``, as the app writes every cut-out)
 and one outfit of them (scales 0.5–1.0, rotations within ±20°, an opaque background), then measures
 in one run:
 
@@ -460,8 +461,8 @@ async def _measure(
 
 
 STEP_NAMES = (
-    "PNG decode (Image.open + load)",
-    "RGBA → NumPy (np.asarray)",
+    "PNG decode (png.decode_png: the app's own PNGs)",
+    "RGBA → NumPy (Pillow, for other PNGs only)",
     "premultiply (cv2 RGBA2mRGBA)",
     "resize (cv2: bilinear down to ½, area below, bicubic up)",
     "rotate (cv2.warpAffine, into the grown box)",
@@ -476,14 +477,17 @@ def layer_steps(sources: Sequence[bytes], layers: Sequence[RenderLayer]) -> dict
     run = dict.fromkeys(STEP_NAMES, 0.0)
     for data, layer in zip(sources, layers, strict=True):
         marks = [time.perf_counter()]
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        decoded = fast_png.decode_png(data, 10**8)
         marks.append(time.perf_counter())
-        pixels = np.asarray(image.convert("RGBA") if image.mode != "RGBA" else image)
+        if decoded is None:
+            image = Image.open(io.BytesIO(data))
+            decoded = np.asarray(image.convert("RGBA") if image.mode != "RGBA" else image)
+        pixels = decoded if decoded.shape[2] == 4 else cv2.cvtColor(decoded, cv2.COLOR_RGB2RGBA)
         marks.append(time.perf_counter())
         premultiplied = cv2.cvtColor(pixels, cv2.COLOR_RGBA2mRGBA)
         marks.append(time.perf_counter())
-        target = (round(image.width * layer.scale), round(image.height * layer.scale))
+        height, width = pixels.shape[:2]
+        target = (round(width * layer.scale), round(height * layer.scale))
         resized = render_module.resize(premultiplied, target)
         marks.append(time.perf_counter())
         turned = render_module.turn(resized, round(layer.rotation_deg % 360, 3) % 360)
@@ -867,11 +871,11 @@ def benchmark(args: argparse.Namespace) -> None:
     )
     print(f"machine check: {machine_check()}")
     images = [make_cutout(i) for i in range(LAYERS)]
-    cutouts = [png(image, 3) for image in images]
+    cutouts = [fast_png.encode_png(image) for image in images]  # as the app stores a cut-out
     shapes = ", ".join(f"{i.width}×{i.height}" for i in images)
     total = sum(map(len, cutouts)) / 1e6
     print(
-        f"cut-outs: {LAYERS} RGBA PNGs (level 3), {shapes}; {total:.1f} MB (10^6 bytes) in all; "
+        f"cut-outs: {LAYERS} RGBA PNGs (the app's encoder), {shapes}; {total:.1f} MB (10^6 bytes) in all; "
         f"made in {time.perf_counter() - started:.1f} s"
     )
     layout = "; ".join(f"({p.x:g}, {p.y:g}) ×{p.scale:g} {p.rotation_deg:+g}°" for p in outfit_layout())

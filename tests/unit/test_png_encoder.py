@@ -1,4 +1,5 @@
-"""The fast PNG encoder: bit-exact round trips, read by two decoders, a valid stream whatever the strips."""
+"""The fast PNG encoder: bit-exact round trips, read by three decoders (Pillow, OpenCV and our own),
+a valid stream whatever the strips; our decoder checks what it reads and leaves other PNGs to Pillow."""
 
 from __future__ import annotations
 
@@ -62,19 +63,21 @@ def test_round_trip_is_bit_exact_for_two_decoders(channels: int, size: tuple[int
         assert read.format == "PNG" and read.mode == image.mode and read.size == size
         assert np.array_equal(np.asarray(read), original)
     assert np.array_equal(decoded_by_opencv(data, channels), original)
+    assert np.array_equal(png.decode_png(data, MANY), original)
 
 
 @pytest.mark.parametrize("channels", [3, 4])
 def test_the_stream_is_one_valid_zlib_stream_with_its_checksum(channels: int) -> None:
     """zlib checks the Adler-32 that ``assemble`` combined from the strips'; the chunks' CRCs hold."""
     original = pixels(101, 37, channels, seed=3)
-    found = chunks(png.encode_png(original, strips=5))
+    found = chunks(png.encode_png(original, strips=5))  # rows 0, 7, 14, 22, 29 start the strips
     assert [kind for kind, _ in found][:1] == [b"IHDR"] and found[-1] == (b"IEND", b"")
     width, height, depth, colour, *_ = struct.unpack(">IIBBBBB", found[0][1])
     assert (width, height, depth, colour) == (101, 37, 8, png.COLOUR_TYPES[channels])
     raw = zlib.decompress(b"".join(body for kind, body in found if kind == b"IDAT"))  # checks Adler-32
     rows = np.frombuffer(raw, np.uint8).reshape(37, 1 + 101 * channels)
-    assert (rows[:, 0] == png.SUB).all()
+    starts = {top for top, _ in png.row_ranges(37, 5)}
+    assert rows[:, 0].tolist() == [png.SUB if y in starts else png.UP for y in range(37)]
 
 
 def test_large_strips_are_split_into_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -142,3 +145,64 @@ def test_any_size_and_strips_round_trip(
     data = png.encode_png(original, strips=strips)
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), original)
     assert np.array_equal(decoded_by_opencv(data, channels), original)
+    assert np.array_equal(png.decode_png(data, MANY), original)
+
+
+MANY = 10**8  # pixels: no limit that matters here
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+@pytest.mark.parametrize("level", [0, 1, 6])
+def test_pillows_own_pngs_are_decoded_alike_or_left_to_pillow(channels: int, level: int) -> None:
+    """Pillow filters rows adaptively (Average and Paeth too): our decoder reads those files exactly
+    when they use only None, Sub and Up, and otherwise answers None."""
+    original = pixels(64, 40, channels, seed=11)
+    buffer = io.BytesIO()
+    Image.fromarray(original).save(buffer, "PNG", compress_level=level)
+    decoded = png.decode_png(buffer.getvalue(), MANY)
+    assert decoded is None or np.array_equal(decoded, original)
+    if level == 0:  # Pillow stores level 0 unfiltered
+        assert decoded is not None
+
+
+@pytest.mark.parametrize("mode", ["L", "LA", "P", "I;16"])
+def test_other_pngs_are_left_to_pillow(mode: str) -> None:
+    buffer = io.BytesIO()
+    Image.new(mode, (5, 3)).save(buffer, "PNG")
+    assert png.decode_png(buffer.getvalue(), MANY) is None
+
+
+def test_an_rgb_png_with_a_transparent_colour_is_left_to_pillow() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (5, 3), (1, 2, 3)).save(buffer, "PNG", transparency=(1, 2, 3))
+    assert png.decode_png(buffer.getvalue(), MANY) is None
+
+
+def test_damaged_files_are_refused_not_misread() -> None:
+    data = png.encode_png(pixels(40, 30, 4, seed=13), strips=3)
+    idat = data.index(b"IDAT")
+    flipped = bytearray(data)
+    flipped[idat + 20] ^= 0xFF  # a byte of compressed data: the chunk's CRC no longer holds
+    for broken, why in (
+        (bytes(flipped), "checksum"),
+        (data[: len(data) // 2], "ends inside a chunk"),
+        (b"GIF89a" + data[6:], "signature"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            png.decode_png(broken, MANY)
+
+
+def test_a_stream_that_inflates_to_more_than_the_header_says_is_refused() -> None:
+    small, large = pixels(10, 4, 3), pixels(10, 8, 3)
+    found = dict(chunks(png.encode_png(small)))
+    header = found[b"IHDR"]
+    data = png.encode_png(large)  # 8 rows of data behind a header that says 4
+    at = data.index(b"IHDR") + 4
+    data = data[:at] + header + struct.pack(">I", zlib.crc32(b"IHDR" + header)) + data[at + 17 :]
+    with pytest.raises(ValueError, match="truncated or too long"):
+        png.decode_png(data, MANY)
+
+
+def test_the_pixel_limit_holds_before_anything_is_inflated() -> None:
+    with pytest.raises(ValueError, match="more than 100 pixels"):
+        png.decode_png(png.encode_png(pixels(11, 10, 4)), 100)

@@ -13,6 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from closet.adapters.imaging import png as fast_png
 from closet.adapters.imaging import render as render_module
 from closet.adapters.imaging.processor import ImagingPool
 from closet.adapters.imaging.render import PillowOutfitRenderer, rotation
@@ -282,3 +283,21 @@ async def test_bands_change_no_pixel(monkeypatch: pytest.MonkeyPatch, background
         monkeypatch.setattr(render_module, "BANDS", bands)
         pictures.append(np.asarray(await draw(renderer, layers, background=background)))
     assert all(np.array_equal(pictures[0], other) for other in pictures[1:])
+
+
+@pytest.mark.parametrize("channels", [3, 4])
+async def test_a_cut_out_draws_the_same_whichever_decoder_reads_it(channels: int) -> None:
+    """The app's own PNGs (png.py) take the fast decoder, others Pillow: the same pixels either way."""
+    rng = np.random.default_rng(5)
+    pixels = rng.integers(0, 256, (90, 70, channels), np.uint8)
+    if channels == 4:
+        pixels[:30, :, 3] = 0  # a transparent part, and some soft alpha below it
+        pixels[30:, :, 3] = np.maximum(pixels[30:, :, 3], 40)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, "PNG", compress_level=9)  # adaptive filters: Paeth and all
+    ours, pillows = fast_png.encode_png(pixels), buffer.getvalue()
+    assert fast_png.decode_png(ours, 10**6) is not None and fast_png.decode_png(pillows, 10**6) is None
+    renderer, keys = await renderer_with(ours, pillows)
+    layers = [RenderLayer(keys[0], 100, 100, 1.3, 17.0)], [RenderLayer(keys[1], 100, 100, 1.3, 17.0)]
+    first, second = [np.asarray(await draw(renderer, layer)) for layer in layers]
+    assert np.array_equal(first, second)

@@ -1,8 +1,10 @@
-"""A fast PNG encoder for 8-bit RGB and RGBA pixels, in strips that can be compressed side by side.
+"""A fast PNG encoder for 8-bit RGB and RGBA pixels, in strips that can be compressed side by side,
+and a fast decoder for what it writes.
 
 Pillow's PNG writer picks a filter for every row by trying them all, which costs more than the
-compression itself. Here every row gets the "Sub" filter (each byte minus the one a pixel to its
-left), computed with NumPy in one pass, and deflated by ISA-L (``isal``, Intel's SIMD deflate) at its
+compression itself. Here the first row of each strip gets the "Sub" filter (each byte minus the one
+a pixel to its left) and every other row "Up" (each byte minus the one above), computed with NumPy
+in one pass, and deflated by ISA-L (``isal``, Intel's SIMD deflate) at its
 level 1: on the outfit bench's canvas 23 ms against 67 ms for zlib level 1 with the run-length
 strategy (the best zlib setting there), for a file 5 % larger (2.22 MB against 2.10). The stream is
 plain deflate: any PNG reader decodes it.
@@ -11,7 +13,14 @@ The rows are cut into strips, each deflated on its own and ended with a full flu
 concatenated, form one valid deflate stream (the technique of pigz): a zlib header before the first,
 the Adler-32 of all the filtered bytes (combined from the strips' own) after the last. Strips can
 therefore be compressed on different threads (ISA-L, like zlib, releases the GIL); ``compress_strip`` does one
-strip and ``assemble`` puts the file together. ``encode_png`` does both for a whole image.
+strip and ``assemble`` puts the file together. ``encode_png`` does both for a whole image. (A strip's
+first row cannot use "Up": the row above it belongs to another strip, perhaps not yet drawn.)
+
+Why "Up": it compresses cut-outs as well as "Sub" does (8.81 against 8.85 MB for the outfit bench's
+eight), and undoing it is one vectorised addition per row, where undoing "Sub" is a running sum along
+the row. ``decode_png`` reads such files (any PNG of 8-bit RGB or RGBA whose rows use no filter, Sub
+or Up) in about a third of Pillow's time, inflating with ISA-L; it answers None for any other PNG,
+which the caller then decodes with Pillow. The outfit renderer decodes every cut-out it draws.
 """
 
 from __future__ import annotations
@@ -31,8 +40,9 @@ SIGNATURE = b"\x89PNG\r\n\x1a\n"
 ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, "fastest" level; a multiple of 31 as required
 IDAT_MAX = 1 << 20  # bytes of compressed data per IDAT chunk (any size is valid; readers take many)
 LEVEL = 1  # ISA-L's levels are 0-3; 1 is the fastest that still matches strings well
-SUB = 1  # the PNG filter type used for every row
+NONE, SUB, UP = 0, 1, 2  # PNG filter types: the first row of a strip is Sub, the others Up
 COLOUR_TYPES = {3: 2, 4: 6}  # channels → PNG colour type: truecolour, truecolour with alpha
+CHANNELS = {colour_type: channels for channels, colour_type in COLOUR_TYPES.items()}
 _ADLER_BASE = 65521
 
 
@@ -66,9 +76,11 @@ def compress_strip(rows: np.ndarray, *, first: bool, last: bool) -> Strip:
     height, width, channels = _shape(rows)
     flat = rows.reshape(height, width * channels)
     filtered = np.empty((height, 1 + width * channels), np.uint8)
-    filtered[:, 0] = SUB
-    filtered[:, 1 : 1 + channels] = flat[:, :channels]
-    np.subtract(flat[:, channels:], flat[:, :-channels], out=filtered[:, 1 + channels :])
+    filtered[0, 0] = SUB
+    filtered[0, 1 : 1 + channels] = flat[0, :channels]
+    np.subtract(flat[0, channels:], flat[0, :-channels], out=filtered[0, 1 + channels :])
+    filtered[1:, 0] = UP
+    np.subtract(flat[1:], flat[:-1], out=filtered[1:, 1:])
     data = filtered.data  # contiguous: read without a copy
     compressor = isal_zlib.compressobj(LEVEL, isal_zlib.DEFLATED, -15)
     body = compressor.compress(data) + compressor.flush(
@@ -115,6 +127,78 @@ def encode_png(
         return compress_strip(array[top:bottom], first=index == 0, last=index == len(ranges) - 1)
 
     return assemble(width, height, channels, list(map_(one, range(len(ranges)))))
+
+
+def decode_png(data: bytes, max_pixels: int) -> np.ndarray | None:
+    """The pixels ((height, width, 3 or 4) bytes) of a PNG that ``encode_png`` could have written:
+    8-bit RGB or RGBA, not interlaced, no transparent colour, rows filtered with None, Sub or Up.
+    None for any other PNG (decode it with Pillow). Raises ValueError if the file is damaged (a bad
+    checksum, a truncated or overlong stream) or holds more than ``max_pixels`` pixels."""
+    header, compressed = _read_chunks(data)
+    if header is None:
+        return None
+    width, height, channels = header
+    if width * height > max_pixels:
+        raise ValueError(f"PNG: {width}×{height} is more than {max_pixels} pixels")
+    stride = width * channels
+    expected = height * (1 + stride)
+    inflater = isal_zlib.decompressobj()
+    raw = inflater.decompress(compressed, expected + 1)
+    if len(raw) != expected or not inflater.eof:
+        raise ValueError("PNG: the image data is truncated or too long")
+    rows = np.frombuffer(raw, np.uint8).reshape(height, 1 + stride)
+    kinds = rows[:, 0].tolist()
+    if max(kinds) > UP:
+        return None  # Average or Paeth rows (or a broken filter byte): Pillow's work
+    body, out = rows[:, 1:], np.empty((height, stride), np.uint8)
+    for y, kind in enumerate(kinds):
+        if kind == UP and y:
+            np.add(out[y - 1], body[y], out=out[y])
+        elif kind == SUB:
+            np.cumsum(
+                body[y].reshape(width, channels), axis=0, dtype=np.uint8, out=out[y].reshape(width, channels)
+            )
+        else:  # None, or Up on the first row (the row above an image is zeros)
+            out[y] = body[y]
+    return out.reshape(height, width, channels)
+
+
+def _read_chunks(data: bytes) -> tuple[tuple[int, int, int] | None, bytes]:
+    """(width, height, channels) from the header, or None if the decoder does not take this PNG;
+    and the image data, each chunk's checksum checked."""
+    if not data.startswith(SIGNATURE):
+        raise ValueError("PNG: no PNG signature")
+    view, at, idat = memoryview(data), len(SIGNATURE), []
+    header: tuple[int, int, int] | None = None
+    while True:
+        if at + 12 > len(data):
+            raise ValueError("PNG: the file ends inside a chunk")
+        length, kind = struct.unpack_from(">I4s", data, at)
+        end = at + 8 + length
+        if end + 4 > len(data):
+            raise ValueError("PNG: the file ends inside a chunk")
+        body = view[at + 8 : end]
+        if zlib.crc32(body, zlib.crc32(kind)) != struct.unpack_from(">I", data, end)[0]:
+            raise ValueError(f"PNG: the {kind!r} chunk is damaged (checksum)")
+        if at == len(SIGNATURE):
+            if kind != b"IHDR" or length != 13:
+                raise ValueError("PNG: the header chunk is missing")
+            width, height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", body)
+            if (
+                width
+                and height
+                and depth == 8
+                and colour in CHANNELS
+                and not (compression or filtering or interlace)
+            ):
+                header = width, height, CHANNELS[colour]
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            return header, b"".join(idat)
+        elif kind == b"tRNS" or (not kind[0] & 0x20 and kind != b"PLTE"):
+            header = None  # a transparent colour (Pillow applies it), or a critical chunk unknown here
+        at = end + 4
 
 
 def _shape(rows: np.ndarray) -> tuple[int, int, int]:

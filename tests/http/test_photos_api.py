@@ -297,3 +297,18 @@ async def test_another_owner_cannot_touch_a_photo(client: Client, sign_up: SignU
     assert (await client.get(photo["original"]["url"])).status_code == 401
     mine = await client.get(photo["original"]["url"], headers=ann.headers)
     assert mine.status_code == 200
+
+
+async def test_the_list_shows_an_item_as_its_detail_does_photo_included(
+    client: Client, sign_up: SignUp
+) -> None:
+    """The list page reads rows straight into its summaries; the detail read builds the item: the
+    two must agree on every field the summary has (all but the description)."""
+    ann = await sign_up()
+    item = await new_item(client, ann, notes="A description only the detail shows")
+    assert (await upload(client, ann, item["id"], garment_jpeg())).status_code == 200
+    await settled_photo(client, ann, item["id"])
+    detail = (await client.get(f"/api/v1/items/{item['id']}", headers=ann.headers)).json()
+    [listed] = (await client.get("/api/v1/items", headers=ann.headers)).json()["items"]
+    assert detail.pop("notes") == "A description only the detail shows"
+    assert listed == detail and listed["photo"]["cutout"] is not None

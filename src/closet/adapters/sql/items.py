@@ -29,7 +29,6 @@ from closet.domain.items import ClothingItem, ItemId
 from closet.domain.users import UserId
 
 _PROJECTIONS = {"color": item_colors, "tag": item_tags, "fibre": item_materials}
-# Columns that exist to filter and sort (search_text holds the whole description): never read back.
 _WITH_PHOTO = items.outerjoin(item_photos, item_photos.c.item_id == items.c.id)
 
 

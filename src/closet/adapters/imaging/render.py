@@ -190,12 +190,10 @@ class PillowOutfitRenderer(OutfitRenderer):
     def _decode(self, data: bytes) -> np.ndarray:
         """The blob's pixels, premultiplied (for clean resampling). Cut-outs, which the app writes
         with ``png.py``, take its decoder (about a third of Pillow's time); anything else Pillow."""
-        if len(data) > self.limits.max_bytes:
-            open_checked(data, self.limits)  # refuses it, as for any other image
-        pixels = (
-            guarded(lambda: png.decode_png(data, self.limits.max_pixels)) if data[:1] == b"\x89" else None
-        )
-        if pixels is None:
+        pixels = None
+        if data.startswith(png.SIGNATURE) and len(data) <= self.limits.max_bytes:
+            pixels = guarded(lambda: png.decode_png(data, self.limits.max_pixels))
+        if pixels is None:  # not ours, or too big: open_checked refuses it as it would any image
             opened = open_checked(data, self.limits)
             guarded(opened.image.load)
             image = opened.image if opened.image.mode == "RGBA" else opened.image.convert("RGBA")

@@ -71,6 +71,9 @@ _BOUNDS: list[tuple[str, Column[Any], bool]] = [
     ("wear_min", items.c.wear_count, True),
     ("wear_max", items.c.wear_count, False),
 ]
+_ONE_OF_COLUMN = {name: column for name, column, _ in _ONE_OF}
+_HAS_COLUMN = {name: (table, column) for name, table, column in _HAS}
+_BOUND_COLUMN = {name: (column, at_least) for name, column, at_least in _BOUNDS}
 _ESCAPE = "/"
 
 
@@ -141,19 +144,16 @@ def where(shape: Shape) -> tuple[ColumnElement[bool], ...]:
 
 
 def _build(shape: Shape, prefix: str) -> list[ColumnElement[bool]]:
-    one_of = {name: column for name, column, _ in _ONE_OF}
-    has = {name: (table, column) for name, table, column in _HAS}
-    bounds = {name: (column, at_least) for name, column, at_least in _BOUNDS}
     c: list[ColumnElement[bool]] = []
     for token in shape:
         kind, detail = token if isinstance(token, tuple) else (token, None)
         param = prefix + str(kind)
-        if kind in one_of:
-            c.append(one_of[kind].in_(_list(param)))
-        elif kind in has:
-            c.append(_has(*has[kind], _list(param)))
-        elif kind in bounds:
-            column, at_least = bounds[kind]
+        if kind in _ONE_OF_COLUMN:
+            c.append(_ONE_OF_COLUMN[kind].in_(_list(param)))
+        elif kind in _HAS_COLUMN:
+            c.append(_has(*_HAS_COLUMN[kind], _list(param)))
+        elif kind in _BOUND_COLUMN:
+            column, at_least = _BOUND_COLUMN[kind]
             c.append(column >= bindparam(param) if at_least else column <= bindparam(param))
         elif kind == "sizes":
             c.append(or_(*(_size(prefix, i, system) for i, system in enumerate(detail))))

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import RowMapping, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from closet.adapters.sql.photos import photo_from_row, unprefixed
+from closet.adapters.sql.photos import PHOTO_COLUMNS, photo_from_row, unprefixed
 from closet.adapters.sql.tables import item_photos, outfit_layers, outfit_renders, outfits
 from closet.application.errors import StaleVersion
 from closet.application.item_query import season_mask
@@ -113,7 +113,7 @@ _WITH_PHOTOS = (
     select(
         outfits,
         *(c.label(f"layer_{c.name}") for c in outfit_layers.c),
-        *(c.label(f"photo_{c.name}") for c in item_photos.c),
+        *PHOTO_COLUMNS,
     )
     .select_from(
         outfits.outerjoin(outfit_layers, outfit_layers.c.outfit_id == outfits.c.id).outerjoin(

@@ -4,7 +4,7 @@ Postgres."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -105,23 +105,27 @@ async def check_backfill_and_round_trip(engine: AsyncEngine) -> None:
     await check()
 
 
-async def test_sqlite_indexes_an_existing_closet(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'closet.db'}")
+async def checked_from(
+    url: str, direction: Callable[..., Any], revision: str, check: Callable[[AsyncEngine], Awaitable[None]]
+) -> None:
+    """Migrate the database at ``url`` (up or down) to ``revision``, then run ``check`` on it."""
+    engine = create_engine(url)
     try:
-        await migrate(engine, command.upgrade, before_search())
-        await check_backfill_and_round_trip(engine)
+        await migrate(engine, direction, revision)
+        await check(engine)
     finally:
         await engine.dispose()
+
+
+async def test_sqlite_indexes_an_existing_closet(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'closet.db'}"
+    await checked_from(url, command.upgrade, before_search(), check_backfill_and_round_trip)
 
 
 @pytest.mark.postgres
 async def test_postgres_indexes_an_existing_closet(own_postgres_url: str) -> None:
-    engine = create_engine(own_postgres_url)
-    try:
-        await migrate(engine, command.downgrade, before_search())  # the fixture's is at the head
-        await check_backfill_and_round_trip(engine)
-    finally:
-        await engine.dispose()
+    # the fixture's database is at the head: down to before search first
+    await checked_from(own_postgres_url, command.downgrade, before_search(), check_backfill_and_round_trip)
 
 
 # --- 0008: collections -----------------------------------------------------------------------
@@ -215,19 +219,12 @@ async def check_collections_backfill_and_downgrade(engine: AsyncEngine) -> None:
 
 
 async def test_sqlite_indexes_existing_collections(tmp_path: Path) -> None:
-    engine = create_engine(f"sqlite:///{tmp_path / 'closet.db'}")
-    try:
-        await migrate(engine, command.upgrade, revision_before(COLLECTIONS_REVISION))
-        await check_collections_backfill_and_downgrade(engine)
-    finally:
-        await engine.dispose()
+    url = f"sqlite:///{tmp_path / 'closet.db'}"
+    before = revision_before(COLLECTIONS_REVISION)
+    await checked_from(url, command.upgrade, before, check_collections_backfill_and_downgrade)
 
 
 @pytest.mark.postgres
 async def test_postgres_indexes_existing_collections(own_postgres_url: str) -> None:
-    engine = create_engine(own_postgres_url)
-    try:
-        await migrate(engine, command.downgrade, revision_before(COLLECTIONS_REVISION))
-        await check_collections_backfill_and_downgrade(engine)
-    finally:
-        await engine.dispose()
+    before = revision_before(COLLECTIONS_REVISION)
+    await checked_from(own_postgres_url, command.downgrade, before, check_collections_backfill_and_downgrade)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from closet.adapters.fabrica.remover import FabricaBackgroundRemover
 from closet.adapters.files.blobs import FileImageStore
 from closet.adapters.imaging.processor import ImagingPool, LocalBackgroundRemover, PillowImageProcessor
-from closet.adapters.imaging.render import PillowOutfitRenderer
+from closet.adapters.imaging.render import PillowOutfitRenderer, RecentRenders
 from closet.adapters.mail.console import ConsoleMailer
 from closet.adapters.mail.smtp import SmtpMailer
 from closet.adapters.memory.blobs import MemoryImageStore
@@ -369,6 +369,10 @@ class Container(containers.DeclarativeContainer):
         limits=image_limits,
         cache_bytes=providers.Callable(lambda mb: mb * 1024 * 1024, settings.provided.render_cache_mb),
     )
+    recent_renders = providers.Singleton(
+        RecentRenders,
+        max_bytes=providers.Callable(lambda mb: mb * 1024 * 1024, settings.provided.rendered_cache_mb),
+    )
     create_outfit = providers.Factory(outfits.CreateOutfit, uow=uow, clock=clock, sync=document_sync)
     get_outfit = providers.Factory(outfits.GetOutfit, uow=reader, sync=document_sync)
     update_outfit = providers.Factory(outfits.UpdateOutfit, uow=uow, clock=clock, sync=document_sync)
@@ -378,7 +382,12 @@ class Container(containers.DeclarativeContainer):
     duplicate_outfit = providers.Factory(outfits.DuplicateOutfit, uow=uow, clock=clock, sync=document_sync)
     list_outfits = providers.Factory(outfits.ListOutfits, uow=reader)
     render_outfit = providers.Factory(
-        outfits.RenderOutfit, reader=reader, writer=uow, renderer=outfit_renderer, store=image_store
+        outfits.RenderOutfit,
+        reader=reader,
+        writer=uow,
+        renderer=outfit_renderer,
+        store=image_store,
+        recent=recent_renders,
     )
     save_template = providers.Factory(outfits.SaveTemplate, uow=uow, clock=clock, sync=document_sync)
     fill_template = providers.Factory(outfits.FillTemplate, uow=uow, clock=clock, sync=document_sync)

@@ -70,6 +70,7 @@ class Settings:
     fabrica_api_key: str = field(default="", repr=False)
     fabrica_timeout_seconds: int = 20
     render_cache_mb: int = 256
+    rendered_cache_mb: int = 64
     share_rate_per_minute: int = 60
     import_max_bytes: int = 200 * 1024 * 1024
 
@@ -141,6 +142,7 @@ _FIELDS: dict[str, type] = {
     "fabrica_api_key": str,
     "fabrica_timeout_seconds": int,
     "render_cache_mb": int,
+    "rendered_cache_mb": int,
     "share_rate_per_minute": int,
     "import_max_bytes": int,
 }
@@ -165,6 +167,7 @@ _BOUNDS: dict[str, tuple[int, int]] = {
     "job_concurrency": (1, 64),
     "fabrica_timeout_seconds": (1, 300),
     "render_cache_mb": (16, 16_384),
+    "rendered_cache_mb": (0, 16_384),
     "share_rate_per_minute": (1, 100_000),
     "import_max_bytes": (1024, 4 * 1024 * 1024 * 1024),
 }

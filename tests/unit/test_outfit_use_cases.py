@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 
+from closet.adapters.imaging.render import RecentRenders
+from closet.adapters.memory.blobs import MemoryImageStore
 from closet.adapters.memory.clock import FixedClock
 from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
@@ -19,11 +22,16 @@ from closet.application.outfits import (
     CreateShareCommand,
     OpenShare,
     OutfitRef,
+    RenderCommand,
+    RenderOutfit,
     WearItem,
     WearItemCommand,
 )
 from closet.application.outfits.specs import CanvasSpec, LayerSpec, OutfitSpec
+from closet.application.ports.images import EncodedImage, OutfitRenderer, RenderLayer
 from closet.domain.errors import InvalidValue
+from closet.domain.images import BlobKey
+from tests.contract.test_photo_and_job_repositories import photo
 from tests.factories import make_item, make_user
 
 
@@ -91,3 +99,64 @@ async def test_wear_dates_follow_the_clock(world: tuple[MemoryStore, FixedClock,
     await wear(WearItemCommand(owner_id=user.id, item_id=item.id))
     stored = store.items[item.id]
     assert (stored.wear_count, stored.last_worn_at) == (2, clock.today())
+
+
+class CountingRenderer(OutfitRenderer):
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def render(
+        self,
+        size: tuple[int, int],
+        background: str | None,
+        layers: Sequence[RenderLayer],
+        *,
+        width: int,
+        fmt: str,
+    ) -> EncodedImage:
+        self.calls += 1
+        data = f"render {self.calls}: {size} {[la.image for la in layers]} {width} {fmt}".encode()
+        return EncodedImage(data, "image/png", width, width)
+
+
+class CountingStore(MemoryImageStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    async def get(self, key: BlobKey) -> bytes | None:
+        self.reads += 1
+        return await super().get(key)
+
+
+@pytest.mark.parametrize("kept_in_memory", [True, False])
+async def test_a_render_is_drawn_once_per_inputs_and_served_again(
+    world: tuple[MemoryStore, FixedClock, DocumentSync], kept_in_memory: bool
+) -> None:
+    """Drawn once for each set of inputs; served again from memory (no lookup, no blob read) or,
+    with the memory cache off, from the stored blob; never across owners."""
+    store, clock, sync = world
+    user, item, outfit = await _outfit(store, clock, sync)
+    renderer, blobs = CountingRenderer(), CountingStore()
+    recent = RecentRenders(64 * 1024 if kept_in_memory else 0)
+    render = RenderOutfit(MemoryUnitOfWork(store), MemoryUnitOfWork(store), renderer, blobs, recent)
+    command = RenderCommand(ref=OutfitRef(owner_id=user.id, outfit_id=outfit.id))
+    first = await render(command)
+    again = await render(command)
+    assert renderer.calls == 1 and again.data == first.data and again.key == first.key
+    assert blobs.reads == (0 if kept_in_memory else 1)
+    assert (await render(RenderCommand(ref=command.ref, known=first.key))).not_modified
+
+    other = make_user()
+    async with MemoryUnitOfWork(store) as uow:
+        await uow.users.add(other)
+        await uow.commit()
+    with pytest.raises(NotFound):  # the render is in memory, but it is not theirs
+        await render(RenderCommand(ref=OutfitRef(owner_id=other.id, outfit_id=outfit.id)))
+
+    async with MemoryUnitOfWork(store) as uow:  # the item gets a photo: it is drawn now
+        await uow.photos.save(user.id, item.id, photo("p"), expected_revision=None)
+        await uow.commit()
+    changed = await render(command)
+    assert renderer.calls == 2 and changed.key != first.key and changed.data != first.data
+    assert (await render(command)).data == changed.data and renderer.calls == 2

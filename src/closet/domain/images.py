@@ -61,6 +61,12 @@ class Cutout:
     coverage: float  # the share of the original frame the garment covers, 0..1
 
 
+def drawn_image(original: BlobKey, cutout: BlobKey | None, status: CutoutStatus) -> BlobKey:
+    """The image an item is drawn with on an outfit: its cut-out while it has one the owner has not
+    set aside, else its normalised photo (before the first cut-out lands, or after an undo)."""
+    return cutout if cutout is not None and status is not CutoutStatus.REVERTED else original
+
+
 @dataclass(frozen=True, slots=True)
 class ItemPhoto:
     """The photo of one item; SQL holds it beside the item (DESIGN.md §3)."""
@@ -86,6 +92,11 @@ class ItemPhoto:
             Variant.THUMB256: self.thumb256,
             Variant.THUMB512: self.thumb512,
         }[variant]
+
+    @property
+    def drawn(self) -> BlobKey:
+        """The image the item is drawn with on an outfit (see ``drawn_image``)."""
+        return drawn_image(self.original.key, self.cutout.blob.key if self.cutout else None, self.status)
 
     def blob_keys(self) -> set[BlobKey]:
         keys = {self.original.key, self.thumb256.key, self.thumb512.key}

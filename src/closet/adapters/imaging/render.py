@@ -38,6 +38,7 @@ from closet.application.ports.images import (
     ImageLimits,
     ImageStore,
     OutfitRenderer,
+    RenderedCache,
     RenderLayer,
 )
 from closet.domain.images import BlobKey
@@ -108,6 +109,20 @@ class ImageCache(Generic[V]):
             while self.used > self.max_bytes:
                 _key, evicted = self._items.popitem(last=False)
                 self.used -= evicted.nbytes
+
+
+class RecentRenders(RenderedCache):
+    """Finished renders by render key, in memory, least recently used first out, bounded by their
+    bytes (``CLOSET_RENDERED_CACHE_MB``; 0 keeps none)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._cache: ImageCache[EncodedImage] = ImageCache(max_bytes)
+
+    def get(self, key: str) -> EncodedImage | None:
+        return self._cache.get(key)
+
+    def put(self, key: str, image: EncodedImage) -> None:
+        self._cache.put(key, image)
 
 
 @dataclass(frozen=True, slots=True)

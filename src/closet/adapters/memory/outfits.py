@@ -13,7 +13,7 @@ from closet.application.ports.outfits import (
     OutfitPage,
     OutfitQuery,
     OutfitRepository,
-    OutfitWithPhotos,
+    OutfitToRender,
     ShareLink,
     ShareRepository,
     StoredRender,
@@ -50,16 +50,16 @@ class MemoryOutfitRepository(OutfitRepository):
             return None
         return _row(found)
 
-    async def get_with_photos(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitWithPhotos | None:
+    async def get_to_render(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitToRender | None:
         outfit = await self.get(owner_id, outfit_id)
         if outfit is None:
             return None
-        photos = {
-            item_id: found[1]
+        images = {
+            item_id: found[1].drawn
             for item_id in outfit.details.item_ids
             if (found := self.store.photos.get(item_id)) is not None and found[0] == owner_id
         }
-        return OutfitWithPhotos(outfit, photos)
+        return OutfitToRender(outfit, images)
 
     async def update(self, outfit: Outfit, expected_version: int) -> None:
         current = await self.get(outfit.owner_id, outfit.id)

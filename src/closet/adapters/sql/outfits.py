@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import RowMapping, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from closet.adapters.sql.photos import PHOTO_COLUMNS, photo_from_row, unprefixed
 from closet.adapters.sql.tables import item_photos, outfit_layers, outfit_renders, outfits
 from closet.application.errors import StaleVersion
 from closet.application.item_query import season_mask
@@ -18,10 +17,10 @@ from closet.application.ports.outfits import (
     OutfitPage,
     OutfitQuery,
     OutfitRepository,
-    OutfitWithPhotos,
+    OutfitToRender,
     StoredRender,
 )
-from closet.domain.images import BlobKey
+from closet.domain.images import BlobKey, CutoutStatus, drawn_image
 from closet.domain.items import Category, ItemId, Season
 from closet.domain.outfits import Canvas, Layer, Occasion, Outfit, OutfitDetails, OutfitId
 from closet.domain.users import UserId
@@ -74,15 +73,17 @@ def layer_rows(outfit: Outfit) -> list[dict[str, Any]]:
     ]
 
 
-def _layer(row: RowMapping) -> Layer:
+def _layer(row: RowMapping, prefix: str = "") -> Layer:
+    """The layer in ``row``, its columns named ``prefix`` + the column's name."""
+    item_id, category = row[f"{prefix}item_id"], row[f"{prefix}category"]
     return Layer(
-        item_id=ItemId(row["item_id"]) if row["item_id"] is not None else None,
-        x=row["x"],
-        y=row["y"],
-        scale=row["scale"],
-        rotation_deg=row["rotation_deg"],
-        z=row["z"],
-        category=Category(row["category"]) if row["category"] else None,
+        item_id=ItemId(item_id) if item_id is not None else None,
+        x=row[f"{prefix}x"],
+        y=row[f"{prefix}y"],
+        scale=row[f"{prefix}scale"],
+        rotation_deg=row[f"{prefix}rotation_deg"],
+        z=row[f"{prefix}z"],
+        category=Category(category) if category else None,
     )
 
 
@@ -109,11 +110,14 @@ def _outfit(row: RowMapping, layers: Sequence[Layer]) -> Outfit:
 
 # A render's read, built once: the outfit, a row per layer, each with its item's photo (the
 # owner's: a layer never shows another owner's photo).
-_WITH_PHOTOS = (
+_LAYER_COLUMNS = [c.label(f"layer_{c.name}") for c in outfit_layers.c]
+_TO_RENDER = (
     select(
         outfits,
-        *(c.label(f"layer_{c.name}") for c in outfit_layers.c),
-        *PHOTO_COLUMNS,
+        *_LAYER_COLUMNS,
+        item_photos.c.original_key.label("photo_original_key"),
+        item_photos.c.cutout_key.label("photo_cutout_key"),
+        item_photos.c.status.label("photo_status"),
     )
     .select_from(
         outfits.outerjoin(outfit_layers, outfit_layers.c.outfit_id == outfits.c.id).outerjoin(
@@ -147,20 +151,21 @@ class SqlOutfitRepository(OutfitRepository):
         found = await self._load(and_(outfits.c.id == outfit_id, outfits.c.owner_id == owner_id))
         return found[0] if found else None
 
-    async def get_with_photos(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitWithPhotos | None:
+    async def get_to_render(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitToRender | None:
         params = {"outfit_id": outfit_id, "owner_id": owner_id}
-        rows = (await self.conn.execute(_WITH_PHOTOS, params)).mappings().all()
+        rows = (await self.conn.execute(_TO_RENDER, params)).mappings().all()
         if not rows:
             return None
-        layers, photos = [], {}
+        layers, images = [], {}
         for row in rows:
             if row["layer_z"] is None:
                 continue  # an outfit without layers: its one row has none
-            layers.append(_layer(unprefixed(row, "layer_")))  # type: ignore[arg-type]
-            photo = photo_from_row(row, "photo_")
-            if photo is not None:
-                photos[ItemId(row["layer_item_id"])] = photo
-        return OutfitWithPhotos(_outfit(rows[0], layers), photos)
+            layers.append(_layer(row, "layer_"))
+            if row["photo_original_key"] is not None:
+                status = CutoutStatus(row["photo_status"])
+                key = drawn_image(BlobKey(row["photo_original_key"]), row["photo_cutout_key"], status)
+                images[ItemId(row["layer_item_id"])] = key
+        return OutfitToRender(_outfit(rows[0], layers), images)
 
     async def _load(self, where: Any, order: Sequence[Any] = (), limit: int | None = None) -> list[Outfit]:
         query = select(outfits).where(where).order_by(*order)

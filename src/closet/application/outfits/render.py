@@ -10,11 +10,17 @@ from enum import StrEnum
 
 from closet.application.errors import NotFound, StorageUnavailable
 from closet.application.outfits.common import OutfitRef
-from closet.application.ports.images import EncodedImage, ImageStore, OutfitRenderer, RenderLayer
+from closet.application.ports.images import (
+    EncodedImage,
+    ImageStore,
+    OutfitRenderer,
+    RenderedCache,
+    RenderLayer,
+)
 from closet.application.ports.outfits import StoredRender
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.errors import ErrorCollector, enum_value
-from closet.domain.images import BlobKey, CutoutStatus, ItemPhoto
+from closet.domain.images import BlobKey
 from closet.domain.outfits import CANVAS_MAX, Outfit
 
 log = logging.getLogger(__name__)
@@ -49,15 +55,6 @@ class RenderedOutfit:
     not_modified: bool = False  # the client's copy is current: ``data`` is empty
 
 
-def _image_key(photo: ItemPhoto | None) -> BlobKey | None:
-    """The cut-out when there is one; until then (or after an undo) the normalised photo."""
-    if photo is None:
-        return None
-    if photo.cutout is not None and photo.status is not CutoutStatus.REVERTED:
-        return photo.cutout.blob.key
-    return photo.original.key
-
-
 def render_key(outfit: Outfit, images: list[BlobKey | None], fmt: str, width: int) -> str:
     """Changes exactly when the render would: the layout, an item's image, the format or size,
     or the way renders are drawn (``RENDERING``)."""
@@ -72,9 +69,15 @@ def file_name(name: str, fmt: str) -> str:
 
 class RenderOutfit:
     def __init__(
-        self, reader: UnitOfWork, writer: UnitOfWork, renderer: OutfitRenderer, store: ImageStore
+        self,
+        reader: UnitOfWork,
+        writer: UnitOfWork,
+        renderer: OutfitRenderer,
+        store: ImageStore,
+        recent: RenderedCache,
     ) -> None:
         self.reader, self.writer, self.renderer, self.store = reader, writer, renderer, store
+        self.recent = recent
 
     async def __call__(self, cmd: RenderCommand) -> RenderedOutfit:
         errors = ErrorCollector()
@@ -83,20 +86,23 @@ class RenderOutfit:
             errors.add("width", f"must be between {MIN_WIDTH} and {CANVAS_MAX}")
         errors.raise_if_any()
         async with self.reader as uow:
-            found = await uow.outfits.get_with_photos(cmd.ref.owner_id, cmd.ref.outfit_id)
+            found = await uow.outfits.get_to_render(cmd.ref.owner_id, cmd.ref.outfit_id)
             if found is None or found.outfit.is_template != cmd.ref.template:
                 raise NotFound("outfit", cmd.ref.outfit_id)
             outfit = found.outfit
             layers = outfit.details.layers
-            images = [_image_key(found.photos.get(la.item_id)) if la.item_id else None for la in layers]
+            images = [found.images.get(la.item_id) if la.item_id else None for la in layers]
             width = cmd.width or outfit.details.canvas.width
             outfit.details.canvas.render_size(width)  # refuses a width that makes a giant image
             key = render_key(outfit, images, fmt.value, width)
             name = file_name(outfit.details.name, fmt.value)
             if cmd.known == key:  # the client's copy was made from exactly these inputs
                 return RenderedOutfit(key, _MEDIA_TYPES[fmt], b"", name, not_modified=True)
+            if (recent := self.recent.get(key)) is not None:  # drawn from these same inputs
+                return RenderedOutfit(key, recent.media_type, recent.data, name)
             stored = await uow.outfits.get_render(outfit.id, key)
         if stored is not None and (data := await self.store.get(stored.key)) is not None:
+            self.recent.put(key, EncodedImage(data, stored.media_type, stored.width, stored.height))
             return RenderedOutfit(key, stored.media_type, data, name)
         drawn = [
             RenderLayer(image, la.x, la.y, la.scale, la.rotation_deg)
@@ -108,6 +114,7 @@ class RenderOutfit:
             (canvas.width, canvas.height), canvas.background, drawn, width=width, fmt=fmt.value
         )
         await self._keep(outfit, key, image)
+        self.recent.put(key, image)
         return RenderedOutfit(key, image.media_type, image.data, name)
 
     async def _keep(self, outfit: Outfit, key: str, image: EncodedImage) -> None:

@@ -46,6 +46,10 @@ class EncodedImage:
     width: int
     height: int
 
+    @property
+    def nbytes(self) -> int:
+        return len(self.data)
+
 
 @dataclass(frozen=True, slots=True)
 class NormalisedPhoto:
@@ -137,3 +141,15 @@ class OutfitRenderer(Protocol):
     ) -> EncodedImage:
         """The canvas (``size``, background ``#rrggbb`` or None for transparent) with ``layers``
         drawn back to front, scaled to ``width`` pixels wide; ``fmt`` is png or webp."""
+
+
+class RenderedCache(Protocol):
+    """Finished renders kept in the process's memory by their render key. The key is a hash of
+    everything a render is drawn from, so an entry never goes stale: the cache only saves a
+    repeated render its database lookup and blob read."""
+
+    @abstractmethod
+    def get(self, key: str) -> EncodedImage | None: ...
+
+    @abstractmethod
+    def put(self, key: str, image: EncodedImage) -> None: ...

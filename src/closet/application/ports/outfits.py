@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from closet.domain.images import BlobKey, ItemPhoto
+from closet.domain.images import BlobKey
 from closet.domain.items import ItemId, Season
 from closet.domain.outfits import Occasion, Outfit, OutfitId
 from closet.domain.users import UserId
@@ -44,11 +44,12 @@ class StoredRender:
 
 
 @dataclass(frozen=True, slots=True)
-class OutfitWithPhotos:
-    """An outfit and the photos of its items (those that have one): what a render reads."""
+class OutfitToRender:
+    """An outfit and, for each of its items that has a photo, the image it is drawn with
+    (``ItemPhoto.drawn``): what a render reads, and all that its cache key needs."""
 
     outfit: Outfit
-    photos: dict[ItemId, ItemPhoto]
+    images: dict[ItemId, BlobKey]
 
 
 class OutfitRepository(Protocol):
@@ -60,9 +61,10 @@ class OutfitRepository(Protocol):
         """The outfit's row and layers (its notes live in its document)."""
 
     @abstractmethod
-    async def get_with_photos(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitWithPhotos | None:
-        """``get``, and the owner's photos of the outfit's items, read together (one round
-        trip on SQL: the cache hit of a render is this read and the render lookup)."""
+    async def get_to_render(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitToRender | None:
+        """``get``, and the image each of the outfit's items is drawn with, read together (one
+        round trip on SQL that reads only the photos' image columns: a render's cache hit is
+        this read)."""
 
     @abstractmethod
     async def update(self, outfit: Outfit, expected_version: int) -> None: ...

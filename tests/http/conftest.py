@@ -62,9 +62,21 @@ def app_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 DEPLOYMENTS = ["embedded", "production"]  # SQLite + local files; Postgres + MongoDB + Redis
 
 
+class SettledClient(AsyncTestClient):  # type: ignore[type-arg]
+    """The test client, waiting after each request for the document changes the app applies behind
+    its responses (``DocumentSync.publish``), so a test sees the documents store as a client would a
+    moment later, every time. (Reads do not need it: they fall back to the outbox.)"""
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:
+        response = await super().request(*args, **kwargs)
+        # The app runs on the portal's event loop (its thread), where its tasks are.
+        self.blocking_portal.call(self.app.state.container.document_sync().flush)
+        return response
+
+
 @pytest.fixture
 async def client(app_settings: Settings) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
-    async with AsyncTestClient(app=create_app(app_settings)) as test_client:
+    async with SettledClient(app=create_app(app_settings)) as test_client:
         yield test_client
 
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from litestar.testing import AsyncTestClient
-
 from closet.application.ports.documents import AuditEntry
 from closet.entrypoints.http.app import create_app
-from tests.http.conftest import PASSWORD, coat, settings_for
+from tests.http.conftest import PASSWORD, SettledClient, coat, settings_for
 
 
 async def test_security_events_are_audited_without_secrets() -> None:
     app = create_app(settings_for("memory"))
-    async with AsyncTestClient(app=app) as client:
+    async with SettledClient(app=app) as client:
         email = "audit@example.com"
         await client.post(
             "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "display_name": "Au"}

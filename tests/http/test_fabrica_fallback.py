@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from closet.entrypoints.http.app import create_app
 from tests.fabrica_server import Answer, FakeFabrica, running_fabrica
-from tests.http.conftest import PASSWORD, Account, settings_for
+from tests.http.conftest import PASSWORD, Account, SettledClient, settings_for
 from tests.http.test_photos_api import garment_jpeg, new_item, settled_photo, upload
 
 KEY = "fabrica-test-key-0123456789"
@@ -61,7 +61,7 @@ async def test_fabrica_first_local_on_any_failure(
         CLOSET_FABRICA_URL=fabrica.url,
         CLOSET_FABRICA_API_KEY=KEY,
     )
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with SettledClient(app=create_app(settings)) as client:
         ann = await _account(client)
         item = await new_item(client, ann)
         answer = await upload(client, ann, item["id"], garment_jpeg())
@@ -77,7 +77,7 @@ async def test_fabrica_unreachable_never_fails_an_upload(tmp_path: Path) -> None
     settings = settings_for(
         "memory", CLOSET_FABRICA_URL=f"http://127.0.0.1:{free_port()}", CLOSET_FABRICA_API_KEY=KEY
     )
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with SettledClient(app=create_app(settings)) as client:
         ann = await _account(client)
         item = await new_item(client, ann)
         assert (await upload(client, ann, item["id"], garment_jpeg())).status_code == 200

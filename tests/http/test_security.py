@@ -17,7 +17,7 @@ from closet.container import build_container
 from closet.domain.totp import code_at, step_at
 from closet.entrypoints.http.app import create_app
 from closet.settings import Profile, Settings
-from tests.http.conftest import PASSWORD, TEST_ENV, SignUp, settings_for
+from tests.http.conftest import PASSWORD, TEST_ENV, SettledClient, SignUp, settings_for
 
 Client = AsyncTestClient  # type: ignore[type-arg]
 
@@ -119,14 +119,17 @@ async def test_a_disabled_user_is_locked_out_mid_session(
 async def _make_admin(client: Client, settings: Settings, user_id: str) -> None:
     """What `closet admin grant` does: the same use case, from another process (a container of
     its own on this loop); in memory there is only the app's own store to use."""
-    if settings.profile is Profile.MEMORY:
-        await client.app.state.container.grant_admin()(uuid.UUID(user_id))  # type: ignore[attr-defined]
+    if settings.profile is Profile.MEMORY:  # on the app's own event loop, as its requests are
+        container = client.app.state.container  # type: ignore[attr-defined]
+        client.blocking_portal.call(container.grant_admin(), uuid.UUID(user_id))
+        client.blocking_portal.call(container.document_sync().flush)
         return
     cli = build_container(settings)
     await cli.init_resources()  # type: ignore[misc]
     try:
         await cli.grant_admin()(uuid.UUID(user_id))
     finally:
+        await cli.document_sync().flush()  # as `closet` does before it stops
         await cli.shutdown_resources()  # type: ignore[misc]
 
 
@@ -145,7 +148,7 @@ async def test_admin_routes_need_the_admin_role(client: Client, sign_up: SignUp)
 
 async def test_forgot_password_never_reveals_an_account_and_its_link_works_once() -> None:
     app = create_app(settings_for("memory"))
-    async with AsyncTestClient(app=app) as client:
+    async with SettledClient(app=app) as client:
         email = "reset-me@example.com"
         await client.post(
             "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "display_name": "R"}
@@ -200,7 +203,7 @@ async def test_second_factor_over_http(client: Client, sign_up: SignUp) -> None:
 
 async def test_rate_limits_answer_429_with_retry_after() -> None:
     settings = settings_for("memory", CLOSET_LOGIN_RATE_PER_MINUTE="3", CLOSET_RESET_RATE_PER_MINUTE="2")
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with SettledClient(app=create_app(settings)) as client:
         body = {"email": "nobody@example.com", "password": "x" * 12}
         statuses = [(await client.post("/api/v1/auth/login", json=body)).status_code for _ in range(4)]
         assert statuses == [401, 401, 401, 429]
@@ -224,7 +227,7 @@ async def _signed_up(client: Client, email: str) -> dict[str, str]:
 
 async def test_the_api_limit_counts_per_user_and_says_what_is_left() -> None:
     settings = settings_for("memory", CLOSET_RATE_LIMIT_PER_MINUTE="4")
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with SettledClient(app=create_app(settings)) as client:
         ann, ben = [await _signed_up(client, f"{n}-{uuid.uuid4().hex[:6]}@example.com") for n in "ab"]
         answers = [await client.get("/api/v1/items", headers=ann) for _ in range(3)]
         assert [a.status_code for a in answers] == [200, 200, 200]
@@ -276,7 +279,7 @@ async def test_a_redis_outage_never_fails_requests_and_ready_says_so(
         CLOSET_MONGO_DATABASE=f"closet_redis_{uuid.uuid4().hex[:6]}",
         CLOSET_REDIS_URL="redis://127.0.0.1:1/0",  # nothing listens there
     )
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with SettledClient(app=create_app(settings)) as client:
         email = f"r-{uuid.uuid4().hex[:6]}@example.com"
         await client.post(
             "/api/v1/auth/register", json={"email": email, "password": PASSWORD, "display_name": "R"}

@@ -27,7 +27,7 @@ from closet.container import Container, build_container
 from closet.entrypoints.http.app import create_app
 from closet.settings import Settings
 from tests.factories import registered
-from tests.http.conftest import PASSWORD, coat, settings_for
+from tests.http.conftest import PASSWORD, SettledClient, coat, settings_for
 from tests.mongo_server import NxServer
 
 KIND = DocumentKind.ITEM_TAGS
@@ -67,7 +67,7 @@ async def container(settings: Settings) -> AsyncIterator[Container]:
 @pytest.fixture
 async def client(app_container: Container) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
     app = create_app(app_container.settings(), app_container)
-    async with AsyncTestClient(app=app) as test_client:
+    async with SettledClient(app=app) as test_client:
         yield test_client
 
 
@@ -182,7 +182,7 @@ async def test_a_crash_between_commit_and_apply_loses_nothing(
     app_container.documents.override(providers.Object(FailingOnce(real)))
     app_container.document_sync.reset()
     app = create_app(app_container.settings(), app_container)
-    async with AsyncTestClient(app=app) as client:
+    async with SettledClient(app=app) as client:
         await _crash_then_relay(client, container)
 
 
@@ -212,9 +212,9 @@ async def test_duplicates_and_late_older_rows_end_at_the_newest_version(containe
         older = await sync.queue(uow, [row(1, ["old"])])
         newer = await sync.queue(uow, [row(2, ["new"])])
         await uow.commit()
-    await sync.publish(newer)
-    await sync.publish(newer)  # the same row applied twice
-    await sync.publish(older)  # an older version arriving after the newer one
+    for queued in (newer, newer, older):  # the same row applied twice, then an older version late
+        await sync.publish(queued)
+        await sync.flush()
     got = await container.documents().get(KIND, owner, doc)
     assert got is not None and (got.version, got.body) == (2, {"tags": ["new"]})
 

@@ -74,7 +74,8 @@ class World:
         assert match
         return match.group(1)
 
-    def audit(self) -> list[tuple[str, str]]:
+    async def audit(self) -> list[tuple[str, str]]:
+        await self.kit.sync.flush()  # audit entries are written behind the response
         entries = sorted(self.docs.audit.values(), key=lambda e: e.at)
         return [(e.action, e.outcome) for e in entries]
 
@@ -124,7 +125,8 @@ async def test_lock_out_grows_then_ends_by_itself_and_success_resets_it(world: W
             await world.login(password="wrong password!")
     until = world.store.users[user.id].locked_until
     assert until is not None and until - world.clock.now() <= LONGEST_LOCK
-    assert ("auth.login", "failure") in world.audit() and ("auth.login", "success") in world.audit()
+    audit = await world.audit()
+    assert ("auth.login", "failure") in audit and ("auth.login", "success") in audit
 
 
 async def test_refresh_rotates_and_a_replayed_token_revokes_the_session(world: World) -> None:
@@ -138,7 +140,7 @@ async def test_refresh_rotates_and_a_replayed_token_revokes_the_session(world: W
     with pytest.raises(AuthenticationFailed):
         await refresh(second.refresh_token)  # the whole family is gone
     assert await CurrentUser(world.uow())(opened.user.id, opened.session_id) is None
-    assert ("auth.refresh_reuse", "failure") in world.audit()
+    assert ("auth.refresh_reuse", "failure") in await world.audit()
 
 
 async def test_logout_and_password_change_end_sessions(world: World) -> None:
@@ -210,5 +212,5 @@ async def test_totp_with_clock_skew_replays_and_recovery_codes(world: World) -> 
         await world.login(recovery_code=codes[0])  # single use
     await DisableTotp(world.uow(), world.kit)(user.id, PASSWORD, None, codes[1])
     await world.login()
-    actions = [a for a, _ in world.audit()]
+    actions = [a for a, _ in await world.audit()]
     assert {"2fa.enabled", "2fa.recovery_code_used", "2fa.disabled"} <= set(actions)

@@ -1,4 +1,5 @@
-"""Work that must not run on the request path (timing must not tell what it found)."""
+"""Work that runs off the request path: mail, whose timing must not tell what it found, and the
+documents store's share of a write (``DocumentSync.publish``)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ class Background:
             await work
         except Exception:  # a background failure must never surface in a request
             log.exception("background work failed: %s", what)
+
+    def __len__(self) -> int:
+        """How many tasks are under way."""
+        return len(self._tasks)
 
     async def flush(self) -> None:
         """Wait for what is under way (tests, shutdown)."""

@@ -1,10 +1,12 @@
 """Keeping the documents store in step with SQL: queue in the transaction, apply after.
 
 A write queues its document changes (and audit entries) in the outbox inside its SQL
-transaction, commits, then asks ``DocumentSync.publish`` to apply them at once. If the
-documents store is down the request still succeeds: the rows stay pending and ``relay_once``
-(run by the relay loop) applies them later, oldest first, with backoff. Reads merge each
-document, falling back to the newest queued change when the store lags or is down.
+transaction, commits, then hands them to ``DocumentSync.publish``, which applies them and marks
+their rows done at once but behind the response (write-behind): the request does not wait for the
+documents store, whose state it already has in the outbox. If the documents store is down, or the
+process stops first, the rows stay pending and ``relay_once`` (run by the relay loop) applies them
+later, oldest first, with backoff. Reads merge each document, falling back to the newest queued
+change when the store lags or is down, so a client reads what it wrote either way.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from closet.application.background import Background
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.clock import Clock
 from closet.application.ports.documents import (
@@ -46,6 +49,10 @@ PURGE_EVERY = timedelta(hours=1)
 # a smart collection's rules, read by every listing of it.
 SETTLED_KINDS = frozenset({DocumentKind.COLLECTION_FILTERS})
 SETTLED_MAX = 4096
+# Write-behind publishes run this many at once (each holds a database connection while it marks its
+# rows done); past PUBLISH_BACKLOG waiting, rows are left to the relay (their lease runs out).
+PUBLISH_CONCURRENCY = 4
+PUBLISH_BACKLOG = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +108,8 @@ class DocumentSync:
         self._open_until: datetime | None = None
         self._relay_running = False  # then the relay alone probes a store that was down
         self._settled: OrderedDict[tuple[DocumentKind, uuid.UUID, int], dict[str, Any]] = OrderedDict()
+        self._publishing = Background()
+        self._slots = asyncio.Semaphore(PUBLISH_CONCURRENCY)
 
     # --- writing -------------------------------------------------------------------------
 
@@ -121,16 +130,30 @@ class DocumentSync:
         return Queued([m.id for m in messages], messages)
 
     async def publish(self, queued: Queued) -> None:
-        """After commit: apply what was queued; never fails the request."""
+        """After commit: apply what was queued, behind the response (it returns at once and never
+        fails the request). ``flush`` waits for what is in flight."""
         if not queued.messages or self._breaker_open():
             return
-        try:
-            await self._apply(queued.messages)
-        except StorageUnavailable as exc:
-            self._trip(exc)
-            await self._settle(queued.ids, error=str(exc)[:500])  # the relay may take them now
+        if len(self._publishing) >= PUBLISH_BACKLOG:  # the store is slow: the relay catches up
+            log.warning("documents: %d publishes under way; leaving rows to the relay", len(self._publishing))
             return
-        await self._settle(queued.ids, error=None)
+        # A failure other than the store's is logged by Background; the rows' lease then runs out
+        # and the relay applies them.
+        self._publishing.spawn(self._publish_now(queued), f"applying outbox rows {queued.ids[:10]}")
+
+    async def flush(self) -> None:
+        """Wait until every publish under way has finished (at shutdown; tests)."""
+        await self._publishing.flush()
+
+    async def _publish_now(self, queued: Queued) -> None:
+        async with self._slots:
+            try:
+                await self._apply(queued.messages)
+            except StorageUnavailable as exc:
+                self._trip(exc)
+                await self._settle(queued.ids, error=str(exc)[:500])  # the relay may take them now
+                return
+            await self._settle(queued.ids, error=None)
 
     async def _settle(self, ids: list[int], error: str | None) -> None:
         """Record the outcome; if even that fails, the rows' lease runs out and the relay

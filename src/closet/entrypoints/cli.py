@@ -79,6 +79,7 @@ async def _with_container(settings: Settings) -> Container:
 
 
 async def _stop(container: Container) -> None:
+    await container.document_sync().flush()  # write-behind publishes still in flight
     stopped = container.shutdown_resources()
     if stopped is not None:
         await stopped

@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
                 jobs.cancel()
                 await runner.stop()
                 await asyncio.gather(jobs, return_exceptions=True)
+            await container.document_sync().flush()  # write-behind publishes still in flight
             stopped = container.shutdown_resources()
             if stopped is not None:
                 await stopped

@@ -9,6 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from closet.adapters.sql import sqlite_driver
+
 
 def async_url(url: str) -> str:
     """Accept plain ``postgresql://`` and ``sqlite:///`` URLs; choose the async drivers."""
@@ -28,7 +30,9 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
     pool waits for a connection, which costs nothing while it waits."""
     full = async_url(url)
     if full.startswith("sqlite"):
-        engine = create_async_engine(full, echo=echo, connect_args={"timeout": 30}, **_JSON)
+        engine = create_async_engine(
+            full, echo=echo, connect_args={"timeout": 30}, module=sqlite_driver.dbapi(), **_JSON
+        )
         _configure_sqlite(engine, writes=True)
         return engine
     return create_async_engine(full, echo=echo, pool_size=pool_size, max_overflow=0, **_JSON)
@@ -40,13 +44,14 @@ def uses_sqlite(url: str) -> bool:
 
 def create_sqlite_reader(url: str) -> AsyncEngine:
     """SQLite connections for reads only, in autocommit from the moment they open: a read-only
-    unit of work then costs no isolation change at checkout and no rollback at return, each a
-    trip to aiosqlite's thread (a signed-in request's session check: about 1.1 → 0.6 ms). In WAL
-    mode they never wait for a writer. (On Postgres those are no round trips: the readers share
-    the engine.)"""
+    unit of work then costs no isolation change at checkout (a trip to aiosqlite's thread; a
+    signed-in request's session check went from about 1.1 to 0.6 ms), and, with ``sqlite_driver``,
+    no rollback at return and one trip per statement. In WAL mode they never wait for a writer.
+    (On Postgres those are no round trips: the readers share the engine.)"""
     engine = create_async_engine(
         async_url(url),
         connect_args={"timeout": 30},
+        module=sqlite_driver.dbapi(),
         isolation_level="AUTOCOMMIT",
         pool_reset_on_return=None,
         **_JSON,

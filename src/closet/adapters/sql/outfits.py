@@ -73,17 +73,15 @@ def layer_rows(outfit: Outfit) -> list[dict[str, Any]]:
     ]
 
 
-def _layer(row: RowMapping, prefix: str = "") -> Layer:
-    """The layer in ``row``, its columns named ``prefix`` + the column's name."""
-    item_id, category = row[f"{prefix}item_id"], row[f"{prefix}category"]
+def _layer(row: RowMapping) -> Layer:
     return Layer(
-        item_id=ItemId(item_id) if item_id is not None else None,
-        x=row[f"{prefix}x"],
-        y=row[f"{prefix}y"],
-        scale=row[f"{prefix}scale"],
-        rotation_deg=row[f"{prefix}rotation_deg"],
-        z=row[f"{prefix}z"],
-        category=Category(category) if category else None,
+        item_id=ItemId(row["item_id"]) if row["item_id"] is not None else None,
+        x=row["x"],
+        y=row["y"],
+        scale=row["scale"],
+        rotation_deg=row["rotation_deg"],
+        z=row["z"],
+        category=Category(row["category"]) if row["category"] else None,
     )
 
 
@@ -110,7 +108,10 @@ def _outfit(row: RowMapping, layers: Sequence[Layer]) -> Outfit:
 
 # A render's read, built once: the outfit, a row per layer, each with its item's photo (the
 # owner's: a layer never shows another owner's photo).
-_LAYER_COLUMNS = [c.label(f"layer_{c.name}") for c in outfit_layers.c]
+# The columns ``_layer`` reads: no outfit column shares their names, so they need no labels.
+_LAYER_COLUMNS = [
+    outfit_layers.c[name] for name in ("item_id", "category", "x", "y", "scale", "rotation_deg", "z")
+]
 _TO_RENDER = (
     select(
         outfits,
@@ -158,13 +159,13 @@ class SqlOutfitRepository(OutfitRepository):
             return None
         layers, images = [], {}
         for row in rows:
-            if row["layer_z"] is None:
+            if row["z"] is None:
                 continue  # an outfit without layers: its one row has none
-            layers.append(_layer(row, "layer_"))
+            layers.append(_layer(row))
             if row["photo_original_key"] is not None:
                 status = CutoutStatus(row["photo_status"])
                 key = drawn_image(BlobKey(row["photo_original_key"]), row["photo_cutout_key"], status)
-                images[ItemId(row["layer_item_id"])] = key
+                images[ItemId(row["item_id"])] = key
         return OutfitToRender(_outfit(rows[0], layers), images)
 
     async def _load(self, where: Any, order: Sequence[Any] = (), limit: int | None = None) -> list[Outfit]:

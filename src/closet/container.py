@@ -146,6 +146,10 @@ def removers(
     return [fabrica(), local] if settings.uses_fabrica else [local]
 
 
+def _mib(megabytes: int) -> int:
+    return megabytes * 1024 * 1024
+
+
 def job_lease(settings: Settings) -> timedelta:
     """Longer than a cut-out can take: three Fabrica attempts at their time-out, then local."""
     return timedelta(seconds=3 * (settings.fabrica_timeout_seconds + 5) + 120)
@@ -367,11 +371,11 @@ class Container(containers.DeclarativeContainer):
         store=image_store,
         pool=imaging_pool,
         limits=image_limits,
-        cache_bytes=providers.Callable(lambda mb: mb * 1024 * 1024, settings.provided.render_cache_mb),
+        cache_bytes=providers.Callable(_mib, settings.provided.render_cache_mb),
     )
     recent_renders = providers.Singleton(
         RecentRenders,
-        max_bytes=providers.Callable(lambda mb: mb * 1024 * 1024, settings.provided.rendered_cache_mb),
+        max_bytes=providers.Callable(_mib, settings.provided.rendered_cache_mb),
     )
     create_outfit = providers.Factory(outfits.CreateOutfit, uow=uow, clock=clock, sync=document_sync)
     get_outfit = providers.Factory(outfits.GetOutfit, uow=reader, sync=document_sync)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import collections
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiosqlite
@@ -119,15 +119,15 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self.in_transaction: bool | None = None
 
     def rollback(self) -> None:
-        if self.in_transaction is not False:
-            self.in_transaction = None
-            super().rollback()
-            self.in_transaction = False
+        self._end(super().rollback)
 
     def commit(self) -> None:
+        self._end(super().commit)
+
+    def _end(self, end: Callable[[], None]) -> None:
         if self.in_transaction is not False:
-            self.in_transaction = None
-            super().commit()
+            self.in_transaction = None  # unknown if ending it fails
+            end()
             self.in_transaction = False
 
 

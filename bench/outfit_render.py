@@ -467,8 +467,8 @@ STEP_NAMES = (
     "RGBA → NumPy (Pillow, for other PNGs only)",
     "premultiply (cv2 RGBA2mRGBA)",
     "resize (cv2: bilinear down to ½, area below, bicubic up)",
-    "rotate (cv2.warpAffine, into the grown box)",
-    "un-premultiply, alpha → mask (cv2 mRGBA2RGBA)",
+    "rotate (cv2.warpAffine, the tiles that see the garment)",
+    "un-premultiply, alpha → mask (cv2 mRGBA2RGBA, those tiles)",
 )
 
 
@@ -492,9 +492,9 @@ def layer_steps(sources: Sequence[bytes], layers: Sequence[RenderLayer]) -> dict
         target = (round(width * layer.scale), round(height * layer.scale))
         resized = render_module.resize(premultiplied, target)
         marks.append(time.perf_counter())
-        turned = render_module.turn(resized, round(layer.rotation_deg % 360, 3) % 360)
+        turned, spans = render_module.turn(resized, round(layer.rotation_deg % 360, 3) % 360)
         marks.append(time.perf_counter())
-        render_module._drawn(turned)
+        render_module._drawn(turned, spans)
         marks.append(time.perf_counter())
         for name, begin, end in zip(STEP_NAMES, marks[:-1], marks[1:], strict=True):
             run[name] += end - begin

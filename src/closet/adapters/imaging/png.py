@@ -21,13 +21,15 @@ eight), and undoing it is one vectorised addition per row, where undoing "Sub" i
 the row. ``decode_png`` reads such files (any PNG of 8-bit RGB or RGBA whose rows use no filter, Sub
 or Up) in about a third of Pillow's time, inflating with ISA-L; it answers None for any other PNG,
 which the caller then decodes with Pillow. The outfit renderer decodes every cut-out it draws.
+
+Checksums (each chunk's CRC-32, the stream's Adler-32) are ISA-L's too: its SIMD CRC-32 took a third
+of zlib's time over the outfit bench's eight cut-outs (0.8 against 2.6 ms).
 """
 
 from __future__ import annotations
 
 import itertools
 import struct
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,7 +90,7 @@ def compress_strip(rows: np.ndarray, *, first: bool, last: bool) -> Strip:
     )
     if first:
         body = ZLIB_HEADER + body
-    return Strip(_chunks(b"IDAT", body), zlib.adler32(data), filtered.size)
+    return Strip(_chunks(b"IDAT", body), isal_zlib.adler32(data), filtered.size)
 
 
 def assemble(width: int, height: int, channels: int, strips: Sequence[Strip]) -> bytes:
@@ -178,7 +180,7 @@ def _read_chunks(data: bytes) -> tuple[tuple[int, int, int] | None, bytes]:
         if end + 4 > len(data):
             raise ValueError("PNG: the file ends inside a chunk")
         body = view[at + 8 : end]
-        if zlib.crc32(body, zlib.crc32(kind)) != struct.unpack_from(">I", data, end)[0]:
+        if isal_zlib.crc32(body, isal_zlib.crc32(kind)) != struct.unpack_from(">I", data, end)[0]:
             raise ValueError(f"PNG: the {kind!r} chunk is damaged (checksum)")
         if at == len(SIGNATURE):
             if kind != b"IHDR" or length != 13:
@@ -215,7 +217,8 @@ def _chunks(kind: bytes, data: bytes) -> bytes:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+    checksum = isal_zlib.crc32(data, isal_zlib.crc32(kind))
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", checksum)
 
 
 def _adler32_combine(first: int, second: int, second_length: int) -> int:

@@ -22,7 +22,9 @@ async def test_add_get_and_find_by_email(uow_factory: UowFactory) -> None:
         units="imperial",
         currency="gbp",
         hemisphere="south",
+        time_zone="australia/perth",
     )
+    assert user.settings.time_zone == "Australia/Perth"
     user.totp_secret, user.totp_enabled, user.totp_last_step = "ABCDEFGH", True, 12345
     user.recovery_codes = ("hash1", "hash2")
     async with uow_factory() as uow:

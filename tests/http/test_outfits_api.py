@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -282,11 +282,36 @@ async def test_share_tokens_stay_out_of_the_access_log(
     assert token not in caplog.text
 
 
+async def test_a_wear_is_logged_on_today_where_the_user_is(client: Client, sign_up: SignUp) -> None:
+    ann = await sign_up()
+    item = await new_item(client, ann)
+    me = (await client.get("/api/v1/me", headers=ann.headers)).json()
+    assert me["settings"]["time_zone"] == "UTC"
+    for bad, status, field in [("Mars/Olympus_Mons", 422, "settings.time_zone"), ("x" * 65, 400, None)]:
+        refused = await client.patch("/api/v1/me", json={"settings": {"time_zone": bad}}, headers=ann.headers)
+        assert refused.status_code == status, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        if field:
+            assert [e["field"] for e in refused.json()["errors"]] == [field]
+    unchanged = (await client.get("/api/v1/me", headers=ann.headers)).json()
+    assert (unchanged["settings"], unchanged["version"]) == (me["settings"], me["version"])
+    changed = await client.patch(
+        "/api/v1/me", json={"settings": {"time_zone": "pacific/KIRITIMATI"}}, headers=ann.headers
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["settings"]["time_zone"] == "Pacific/Kiritimati"  # the canonical spelling
+    before = (datetime.now(UTC) + timedelta(hours=14)).date()  # Kiritimati is UTC+14 all year
+    worn = await client.post(f"/api/v1/items/{item['id']}/wear", headers=ann.headers)
+    after = (datetime.now(UTC) + timedelta(hours=14)).date()
+    assert worn.status_code == 200, worn.text
+    assert worn.json()["date"] in {before.isoformat(), after.isoformat()}
+
+
 async def test_wear_log(client: Client, sign_up: SignUp) -> None:
     ann = await sign_up()
     a, b = await new_item(client, ann), await new_item(client, ann)
     outfit = await outfit_with(client, ann, a, b)
-    today = date.today()
+    today = datetime.now(UTC).date()  # the user has set no time zone: today in UTC
     worn = await client.post(f"/api/v1/outfits/{outfit['id']}/wear", headers=ann.headers)
     assert worn.status_code == 200, worn.text
     assert worn.json() == {"date": today.isoformat(), "recorded": [a["id"], b["id"]], "already": []}
@@ -302,7 +327,7 @@ async def test_wear_log(client: Client, sign_up: SignUp) -> None:
         {"date": today.isoformat(), "outfit_id": outfit["id"]},
         {"date": earlier, "outfit_id": None},
     ]
-    future = (today + timedelta(days=1)).isoformat()
+    future = (today + timedelta(days=2)).isoformat()  # begun nowhere yet (tomorrow may have, at UTC+14)
     assert (
         await client.post(f"/api/v1/items/{a['id']}/wear", json={"date": future}, headers=ann.headers)
     ).status_code == 422

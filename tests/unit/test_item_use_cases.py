@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -73,7 +73,7 @@ async def test_add_validates_and_stores(store: MemoryStore, clock: FixedClock, s
     item = await GetItem(uow(store), sync)(ItemRef(owner_id=OWNER, item_id=item_id))
     assert item.details.colors[0].name == "red" and item.created_at == clock.now()
     with pytest.raises(InvalidValue) as caught:
-        await add(store, clock, sync, name="", purchase=PurchaseSpec(date=clock.today() + timedelta(days=1)))
+        await add(store, clock, sync, name="", purchase=PurchaseSpec(date=clock.today() + timedelta(days=2)))
     assert {e.field for e in caught.value.errors} == {"name", "purchase.date"}
     assert len(store.items) == 1
 
@@ -128,3 +128,18 @@ async def test_list_validates_its_query(store: MemoryStore, clock: FixedClock, s
             ListItemsCommand(owner_id=OWNER, filter=FilterSpec(color=["x"]), sort="nope", limit=0, cursor="?")
         )
     assert {e.field for e in caught.value.errors} == {"color[0]", "sort", "limit"}
+
+
+async def test_a_purchase_today_anywhere_is_not_in_the_future(
+    store: MemoryStore, clock: FixedClock, sync: DocumentSync
+) -> None:
+    """A day is in the future only once it has begun nowhere: the 23rd, from 10:00 UTC on the 22nd
+    (midnight at UTC+14), so a purchase made that morning in Auckland or Tonga is accepted."""
+    clock.current = datetime(2026, 11, 22, 9, 59, tzinfo=UTC)
+    with pytest.raises(InvalidValue) as caught:
+        await add(store, clock, sync, purchase=PurchaseSpec(date=date(2026, 11, 23)))
+    assert [e.field for e in caught.value.errors] == ["purchase.date"]
+    clock.current = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    assert await add(store, clock, sync, purchase=PurchaseSpec(date=date(2026, 11, 23)))
+    with pytest.raises(InvalidValue):
+        await add(store, clock, sync, purchase=PurchaseSpec(date=date(2026, 11, 24)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -92,13 +92,49 @@ async def test_wear_dates_follow_the_clock(world: tuple[MemoryStore, FixedClock,
     wear = WearItem(MemoryUnitOfWork(store), clock)
     with pytest.raises(InvalidValue):
         await wear(
-            WearItemCommand(owner_id=user.id, item_id=item.id, worn_on=clock.today() + timedelta(days=1))
+            WearItemCommand(owner_id=user.id, item_id=item.id, worn_on=clock.today() + timedelta(days=2))
         )
     assert (await wear(WearItemCommand(owner_id=user.id, item_id=item.id))).worn_on == clock.today()
     clock.advance(timedelta(days=1))
     await wear(WearItemCommand(owner_id=user.id, item_id=item.id))
     stored = store.items[item.id]
     assert (stored.wear_count, stored.last_worn_at) == (2, clock.today())
+
+
+async def test_the_default_day_is_today_where_the_user_is(
+    world: tuple[MemoryStore, FixedClock, DocumentSync],
+) -> None:
+    store, clock, sync = world
+    user, item, _made = await _outfit(store, clock, sync)
+    wear = WearItem(MemoryUnitOfWork(store), clock)
+    clock.current = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)  # 09:00 on the 23rd in Auckland (UTC+13)
+    in_auckland = WearItemCommand(owner_id=user.id, item_id=item.id, time_zone="Pacific/Auckland")
+    assert (await wear(in_auckland)).worn_on == date(2026, 11, 23)
+    clock.current = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)  # 21:00 on the 22nd in Los Angeles
+    in_la = WearItemCommand(owner_id=user.id, item_id=item.id, time_zone="America/Los_Angeles")
+    assert (await wear(in_la)).worn_on == date(2026, 11, 22)
+    assert (await wear(WearItemCommand(owner_id=user.id, item_id=item.id))).worn_on == date(
+        2026, 11, 23
+    )  # UTC
+
+
+async def test_a_day_begun_anywhere_may_be_logged(
+    world: tuple[MemoryStore, FixedClock, DocumentSync],
+) -> None:
+    """Whatever the user's setting says: a user a day ahead of UTC may log their today. A day that
+    has begun nowhere (after today at UTC+14) is refused."""
+    store, clock, sync = world
+    user, item, _made = await _outfit(store, clock, sync)
+    wear = WearItem(MemoryUnitOfWork(store), clock)
+    clock.current = datetime(2026, 11, 22, 9, 59, tzinfo=UTC)  # 23:59 on the 22nd at UTC+14
+    with pytest.raises(InvalidValue) as caught:
+        await wear(WearItemCommand(owner_id=user.id, item_id=item.id, worn_on=date(2026, 11, 23)))
+    assert [e.field for e in caught.value.errors] == ["date"]
+    clock.current = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # the 23rd has begun in Kiritimati
+    result = await wear(WearItemCommand(owner_id=user.id, item_id=item.id, worn_on=date(2026, 11, 23)))
+    assert result.worn_on == date(2026, 11, 23)
+    with pytest.raises(InvalidValue):
+        await wear(WearItemCommand(owner_id=user.id, item_id=item.id, worn_on=date(2026, 11, 24)))
 
 
 class CountingRenderer(OutfitRenderer):

@@ -14,7 +14,7 @@ from closet.domain.items import TAG_MAX, normalise_tags
 from closet.domain.materials import composition
 from closet.domain.money import Money
 from closet.domain.sizes import Size, SizeSystem
-from closet.domain.users import check_password, normalise_email
+from closet.domain.users import canonical_time_zone, check_password, normalise_email
 
 
 def test_colours_by_name_alias_or_hex() -> None:
@@ -184,3 +184,25 @@ def test_season_names_come_in_the_calendars_order() -> None:
     first = season_names({Season.SUMMER})
     first.append("changed")  # each caller gets its own list
     assert season_names({Season.SUMMER}) == ["summer"]
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("UTC", "UTC"),
+        ("utc", "UTC"),
+        (" Europe/Paris ", "Europe/Paris"),
+        ("america/argentina/buenos_aires", "America/Argentina/Buenos_Aires"),
+    ],
+)
+def test_a_time_zone_is_stored_in_its_canonical_spelling(given: str, stored: str) -> None:
+    assert canonical_time_zone(given) == stored
+
+
+@pytest.mark.parametrize(
+    "given", ["", "Europe", "Mars/Olympus_Mons", "../../etc/passwd", "/usr/share/zoneinfo/UTC", "+02:00"]
+)
+def test_a_time_zone_must_be_an_iana_name(given: str) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        canonical_time_zone(given)
+    assert [e.field for e in caught.value.errors] == ["time_zone"]

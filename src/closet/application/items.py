@@ -43,7 +43,7 @@ class AddItem:
         self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, cmd: AddItemCommand) -> ClothingItem:
-        details = with_suggested_seasons(build_details(cmd.spec, self.clock.today()))
+        details = with_suggested_seasons(build_details(cmd.spec, self.clock.latest_today()))
         item = ClothingItem.create(cmd.owner_id, details, self.clock.now())
         async with self.uow as uow:
             await uow.items.add(item)
@@ -92,7 +92,7 @@ class UpdateItem:
         async with self.uow as uow:
             item = await load_item(uow, self.sync, cmd.ref)
             loaded = item.version
-            item.revise(apply_changes(item.details, cmd.changes, self.clock.today()), self.clock.now())
+            item.revise(apply_changes(item.details, cmd.changes, self.clock.latest_today()), self.clock.now())
             await save_item(uow, self.sync, item, loaded)
         return item
 

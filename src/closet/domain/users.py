@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
+import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import NewType
 
@@ -50,6 +52,37 @@ class Hemisphere(StrEnum):
     SOUTH = "south"
 
 
+DEFAULT_TIME_ZONE = "UTC"
+# The date line's far side: UTC+14 (Kiribati's Line Islands) is the first to reach any calendar day.
+EARLIEST_OFFSET = timedelta(hours=14)
+
+
+def canonical_time_zone(value: str) -> str:
+    """An IANA time zone name ("Europe/Paris"), in its canonical spelling whatever the case given."""
+    name = _zones().get(value.strip().casefold())
+    if name is None:
+        raise InvalidValue.of(
+            "time_zone", f"{value[:64]!r} is not an IANA time zone name (e.g. Europe/Paris)"
+        )
+    return name
+
+
+@functools.cache
+def _zones() -> dict[str, str]:
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+
+
+def local_date(now: datetime, zone: str) -> date:
+    """The calendar day it is at ``now`` (timezone-aware) in ``zone``."""
+    return now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+
+def latest_date(now: datetime) -> date:
+    """The newest calendar day anywhere on Earth at ``now``: a day after it has not begun anywhere,
+    so it is in the future for everyone; any day up to it may already be someone's today."""
+    return (now.astimezone(zoneinfo.ZoneInfo("UTC")) + EARLIEST_OFFSET).date()
+
+
 NOTIFICATION_KINDS = ("security", "wear_reminders", "outfit_suggestions", "product_news")
 SORTS = frozenset(
     f"{sign}{name}"
@@ -78,6 +111,7 @@ class UserSettings:
     units: Units = Units.METRIC
     currency: str = "EUR"
     hemisphere: Hemisphere = Hemisphere.NORTH
+    time_zone: str = DEFAULT_TIME_ZONE  # where "today" is: the default day of a wear
 
     @property
     def notification_map(self) -> dict[str, bool]:
@@ -93,6 +127,7 @@ class UserSettings:
         units: str,
         currency: str,
         hemisphere: str,
+        time_zone: str = DEFAULT_TIME_ZONE,
     ) -> UserSettings:
         errors = ErrorCollector()
         if default_sort not in SORTS:
@@ -103,10 +138,11 @@ class UserSettings:
         look = errors.attempt("appearance", lambda: enum_value(Appearance, appearance, ""))
         measure = errors.attempt("units", lambda: enum_value(Units, units, ""))
         half = errors.attempt("hemisphere", lambda: enum_value(Hemisphere, hemisphere, ""))
+        zone = errors.attempt("", lambda: canonical_time_zone(time_zone))
         if currency.upper() not in CURRENCIES:
             errors.add("currency", f"{currency!r} is not an ISO 4217 currency code")
         errors.raise_if_any()
-        assert look is not None and measure is not None and half is not None
+        assert look is not None and measure is not None and half is not None and zone is not None
         return cls(
             default_sort=default_sort,
             notifications=tuple((k, bool(notifications.get(k, v))) for k, v in cls().notifications),
@@ -114,6 +150,7 @@ class UserSettings:
             units=measure,
             currency=currency.upper(),
             hemisphere=half,
+            time_zone=zone,
         )
 
 

@@ -83,6 +83,7 @@ def _to_row(user: User) -> dict[str, Any]:
             "units": s.units.value,
             "currency": s.currency,
             "hemisphere": s.hemisphere.value,
+            "time_zone": s.time_zone,
         },
         "version": user.version,
         "created_at": user.created_at,
@@ -106,6 +107,7 @@ def _settings(raw: dict[str, Any]) -> UserSettings:
         units=Units(raw.get("units", default.units.value)),
         currency=raw.get("currency", default.currency),
         hemisphere=Hemisphere(raw.get("hemisphere", default.hemisphere.value)),
+        time_zone=raw.get("time_zone", default.time_zone),
     )
 
 

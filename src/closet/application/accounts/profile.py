@@ -38,6 +38,7 @@ class ProfileChanges:
     units: str | None = None
     currency: str | None = None
     hemisphere: str | None = None
+    time_zone: str | None = None
 
 
 class UpdateProfile:
@@ -77,6 +78,7 @@ def _apply(user: User, c: ProfileChanges) -> tuple[str, UserSettings]:
             units=c.units or s.units.value,
             currency=c.currency or s.currency,
             hemisphere=c.hemisphere or s.hemisphere.value,
+            time_zone=c.time_zone or s.time_zone,
         ),
     )
     errors.raise_if_any()

@@ -15,7 +15,7 @@ from closet.application.ports.uow import UnitOfWork
 from closet.domain.errors import InvalidValue
 from closet.domain.items import ItemId
 from closet.domain.outfits import OutfitId
-from closet.domain.users import UserId
+from closet.domain.users import DEFAULT_TIME_ZONE, UserId
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +25,11 @@ class WearResult:
     already: list[ItemId]  # items already worn that day (a repeat is a no-op)
 
 
-def _day(clock: Clock, worn_on: date | None) -> date:
-    day = worn_on or clock.today()
-    if day > clock.today():
+def _day(clock: Clock, worn_on: date | None, zone: str) -> date:
+    """``worn_on``, or today where the user is; refused only if that day has begun nowhere yet (a
+    user a day ahead of UTC may log their today, whatever their time zone setting says)."""
+    day = worn_on or clock.today_in(zone)
+    if day > clock.latest_today():
         raise InvalidValue.of("date", "a wear cannot be in the future")
     return day
 
@@ -60,6 +62,7 @@ class WearItemCommand:
     owner_id: UserId
     item_id: ItemId
     worn_on: date | None = None
+    time_zone: str = DEFAULT_TIME_ZONE  # the user's: where the default day is today
 
 
 class WearItem:
@@ -67,7 +70,7 @@ class WearItem:
         self.uow, self.clock = uow, clock
 
     async def __call__(self, cmd: WearItemCommand) -> WearResult:
-        day = _day(self.clock, cmd.worn_on)
+        day = _day(self.clock, cmd.worn_on, cmd.time_zone)
         async with self.uow as uow:
             if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
                 raise NotFound("item", cmd.item_id)
@@ -108,6 +111,7 @@ class ListWears:
 class WearOutfitCommand:
     ref: OutfitRef
     worn_on: date | None = None
+    time_zone: str = DEFAULT_TIME_ZONE  # the user's: where the default day is today
 
 
 class WearOutfit:
@@ -117,7 +121,7 @@ class WearOutfit:
         self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, cmd: WearOutfitCommand) -> WearResult:
-        day = _day(self.clock, cmd.worn_on)
+        day = _day(self.clock, cmd.worn_on, cmd.time_zone)
         async with self.uow as uow:
             outfit = await load_outfit(uow, self.sync, cmd.ref)
             result = await _record(uow, self.clock, cmd.ref.owner_id, outfit.details.item_ids, day, outfit.id)

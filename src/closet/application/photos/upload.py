@@ -12,7 +12,7 @@ from closet.application.ports.uow import UnitOfWork
 from closet.application.specs import ItemSpec, build_details
 from closet.domain.images import ItemPhoto
 from closet.domain.items import ClothingItem, ItemId
-from closet.domain.users import UserId
+from closet.domain.users import UserId, latest_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +73,9 @@ class AddItemWithPhoto:
 
     async def __call__(self, cmd: AddItemWithPhotoCommand) -> PhotoUploaded:
         now = self.kit.clock.now()
-        details = with_suggested_seasons(build_details(cmd.spec, now.date()))  # checked before the photo
+        details = with_suggested_seasons(
+            build_details(cmd.spec, latest_date(now))
+        )  # checked before the photo
         normalised = await self.kit.processor.normalise(cmd.data)
         blobs = await self.kit.put_photo(normalised)
         item = ClothingItem.create(cmd.owner_id, details, now)

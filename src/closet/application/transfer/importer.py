@@ -29,7 +29,7 @@ from closet.domain.errors import InvalidValue, enum_value
 from closet.domain.images import BlobKey, Cutout, CutoutProvider, CutoutStatus, ItemPhoto, StoredBlob
 from closet.domain.items import ArchiveReason, ClothingItem, ItemId
 from closet.domain.outfits import Outfit
-from closet.domain.users import UserId
+from closet.domain.users import UserId, latest_date
 
 VERSION = 1
 MAX_ITEMS, MAX_OUTFITS, MAX_COLLECTIONS = 5_000, 2_000, 500
@@ -185,7 +185,7 @@ class ImportCloset:
     def _item(self, entry: ImportedItem, owner_id: UserId, report: ImportReport) -> ClothingItem | None:
         now = self.kit.clock.now()
         try:
-            item = ClothingItem.create(owner_id, build_details(entry.spec, now.date()), now)
+            item = ClothingItem.create(owner_id, build_details(entry.spec, latest_date(now)), now)
             if entry.archive_reason is not None:
                 item.archive(enum_value(ArchiveReason, entry.archive_reason, "archive_reason"), now)
                 item.version = 1  # a new item in this closet, archived from the start

@@ -56,6 +56,7 @@ def me_read(profile: Profile) -> MeRead:
         units=s.units.value,
         currency=s.currency,
         hemisphere=s.hemisphere.value,
+        time_zone=s.time_zone,
     )
     return MeRead(
         **{f: getattr(base, f) for f in base.__struct_fields__},
@@ -80,6 +81,7 @@ def profile_changes(data: MePatch) -> ProfileChanges:
         units=_given(settings.units),
         currency=_given(settings.currency),
         hemisphere=_given(settings.hemisphere),
+        time_zone=_given(settings.time_zone),
     )
 
 

@@ -226,7 +226,11 @@ class OutfitController(Controller):
         wear_outfit: NamedDependency[WearOutfit],
         data: JSONBody[WearIn | None] = None,
     ) -> WearRead:
-        command = WearOutfitCommand(ref=ref(request, outfit_id), worn_on=data.date if data else None)
+        command = WearOutfitCommand(
+            ref=ref(request, outfit_id),
+            worn_on=data.date if data else None,
+            time_zone=request.user.settings.time_zone,
+        )
         return wear_read(await wear_outfit(command))
 
     @delete(

@@ -41,7 +41,10 @@ class WearController(Controller):
         data: JSONBody[WearIn | None] = None,
     ) -> WearRead:
         command = WearItemCommand(
-            owner_id=request.user.id, item_id=ItemId(parse_id(item_id)), worn_on=data.date if data else None
+            owner_id=request.user.id,
+            item_id=ItemId(parse_id(item_id)),
+            worn_on=data.date if data else None,
+            time_zone=request.user.settings.time_zone,
         )
         return wear_read(await wear_item(command))
 

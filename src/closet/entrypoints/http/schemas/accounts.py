@@ -81,6 +81,7 @@ class SettingsRead(msgspec.Struct):
     units: str
     currency: str
     hemisphere: str
+    time_zone: str
 
 
 class SettingsPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -92,6 +93,17 @@ class SettingsPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     units: Annotated[str, Meta(max_length=20)] | UnsetType = UNSET
     currency: Annotated[str, Meta(max_length=3)] | UnsetType = UNSET
     hemisphere: Annotated[str, Meta(max_length=10)] | UnsetType = UNSET
+    time_zone: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=64,
+                description="An IANA time zone name (e.g. Europe/Paris): where a wear's default day is today",
+            ),
+        ]
+        | UnsetType
+    ) = UNSET
 
 
 class MePatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

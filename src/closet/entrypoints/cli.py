@@ -9,10 +9,12 @@ import logging
 import os
 import signal
 import sys
+import uuid
 from collections.abc import Sequence
 
 from closet.application.doctor import DriftReport
 from closet.application.errors import NotFound, StorageUnavailable
+from closet.application.ports.documents import DocumentKind
 from closet.container import Container, DatabaseNotReady, build_container, check_database, migrate_database
 from closet.entrypoints.process import tune_allocator
 from closet.settings import Settings, SettingsError, load_settings
@@ -135,6 +137,7 @@ async def _doctor(settings: Settings, *, repair: bool) -> int:
         result = await doctor.repair()
         _print_report("found", result.before)
         _print_report("after repair", result.after)
+        _print_lost(result.lost)
         return 0 if result.after.total == 0 else 3
     finally:
         await _stop(container)
@@ -160,6 +163,20 @@ def _print_report(title: str, report: DriftReport) -> None:
     print(f"  documents at another version:     {len(report.stale)}")
     print(f"  outbox rows stuck:                {len(report.stuck)}")
     print(f"  changes in flight (not drift):    {report.in_flight}")
+    for kind, drift in report.kinds.items():
+        if drift.total:
+            print(
+                f"  {kind.value + ':':<20} {len(drift.orphans)} with no row, {len(drift.missing)} missing,",
+                end=" ",
+            )
+            print(f"{len(drift.stale)} at another version")
+
+
+def _print_lost(lost: dict[DocumentKind, list[uuid.UUID]]) -> None:
+    for kind, ids in lost.items():
+        print(f"  cannot be rebuilt ({kind.value}: only the document held their data, and it is gone):")
+        for doc_id in ids:
+            print(f"    {doc_id}")
 
 
 def _serve(settings: Settings) -> int:

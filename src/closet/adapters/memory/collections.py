@@ -56,6 +56,9 @@ class MemoryCollectionRepository(CollectionRepository):
         found = [_row(c) for c in self._all().values() if c.owner_id == owner_id]
         return sorted(found, key=lambda c: (c.details.name.casefold(), c.id))
 
+    async def versions(self) -> dict[CollectionId, tuple[UserId, int]]:
+        return {k: (v.owner_id, v.version) for k, v in self._all().items()}
+
     async def holding(self, owner_id: UserId, member: Member) -> list[Collection]:
         return [
             _row(c)

@@ -96,6 +96,9 @@ class MemoryOutfitRepository(OutfitRepository):
             _row(o) for o in self._all().values() if o.owner_id == owner_id and item_id in o.details.item_ids
         ]
 
+    async def versions(self) -> dict[OutfitId, tuple[UserId, int]]:
+        return {k: (v.owner_id, v.version) for k, v in self._all().items()}
+
     async def count(self, owner_id: UserId) -> int:
         return sum(1 for o in self._all().values() if o.owner_id == owner_id and not o.is_template)
 

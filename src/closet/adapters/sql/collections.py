@@ -168,6 +168,12 @@ class SqlCollectionRepository(CollectionRepository):
     async def all(self, owner_id: UserId) -> list[Collection]:
         return await self._load(collections.c.owner_id == owner_id)
 
+    async def versions(self) -> dict[CollectionId, tuple[UserId, int]]:
+        rows = await self.conn.execute(
+            select(collections.c.id, collections.c.owner_id, collections.c.version)
+        )
+        return {CollectionId(i): (UserId(o), v) for i, o, v in rows}
+
     async def holding(self, owner_id: UserId, member: Member) -> list[Collection]:
         held = select(collection_members.c.collection_id).where(
             collection_members.c.owner_id == owner_id,

@@ -241,6 +241,10 @@ class SqlOutfitRepository(OutfitRepository):
         )
         return await self._load(and_(outfits.c.owner_id == owner_id, outfits.c.id.in_(holding)))
 
+    async def versions(self) -> dict[OutfitId, tuple[UserId, int]]:
+        rows = await self.conn.execute(select(outfits.c.id, outfits.c.owner_id, outfits.c.version))
+        return {OutfitId(i): (UserId(o), v) for i, o, v in rows}
+
     async def count(self, owner_id: UserId) -> int:
         total = await self.conn.scalar(
             select(func.count())

@@ -30,5 +30,9 @@ class CollectionRepository(Protocol):
         """The owner's collections by name (without their members)."""
 
     @abstractmethod
+    async def versions(self) -> dict[CollectionId, tuple[UserId, int]]:
+        """Every collection's owner and version, across owners: for the consistency check only."""
+
+    @abstractmethod
     async def holding(self, owner_id: UserId, member: Member) -> list[Collection]:
         """The owner's collections that hold ``member``."""

@@ -81,6 +81,11 @@ class OutfitRepository(Protocol):
         """The owner's outfits (templates are not counted)."""
 
     @abstractmethod
+    async def versions(self) -> dict[OutfitId, tuple[UserId, int]]:
+        """Every outfit's and template's owner and version, across owners: for the consistency
+        check only."""
+
+    @abstractmethod
     async def get_render(self, outfit_id: OutfitId, render_key: str) -> StoredRender | None: ...
 
     @abstractmethod

@@ -22,6 +22,7 @@ Client = AsyncTestClient  # type: ignore[type-arg]
 BODIES: dict[str, Any] = {
     "UpdateItem": {"version": 1, "name": "stolen"},
     "UpdateOutfit": {"version": 1, "name": "stolen"},
+    "UpdateTemplate": {"version": 1, "name": "stolen"},
     "UpdateCollection": {"version": 2, "name": "stolen"},
     "ChangeCollectionMembers": {"remove": [], "add": []},
     "ArchiveItem": {"reason": "sold", "version": 1},

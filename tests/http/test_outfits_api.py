@@ -197,6 +197,66 @@ async def test_templates_round_trip(client: Client, sign_up: SignUp) -> None:
     assert (await client.get("/api/v1/templates", headers=ann.headers)).json()["items"] == []
 
 
+async def test_a_template_can_be_changed(client: Client, sign_up: SignUp) -> None:
+    """Renamed, its slots moved or given other categories; never given items; at its version."""
+    ann = await sign_up()
+    outfit = await outfit_with(
+        client, ann, await new_item(client, ann, category="top"), await new_item(client, ann)
+    )
+    template = (
+        await client.post(
+            "/api/v1/templates", json={"outfit_id": outfit["id"], "name": "Base"}, headers=ann.headers
+        )
+    ).json()
+    url = f"/api/v1/templates/{template['id']}"
+    slots = [
+        {"x": 100, "y": 120, "scale": 0.5, "rotation_deg": -10, "category": "knitwear"},
+        {"x": 300, "y": 500, "category": "shoes"},
+    ]
+    changed = await client.patch(
+        url, json={"name": "Winter base", "layers": slots}, headers={**ann.headers, "If-Match": '"1"'}
+    )
+    assert changed.status_code == 200, changed.text
+    body = changed.json()
+    assert (body["name"], body["version"], body["is_template"], changed.headers["etag"]) == (
+        "Winter base",
+        2,
+        True,
+        '"2"',
+    )
+    assert [(la["item_id"], la["category"], la["x"], la["z"]) for la in body["layers"]] == [
+        (None, "knitwear", 100, 0),
+        (None, "shoes", 300, 1),
+    ]
+    assert (await client.get(url, headers=ann.headers)).json()["name"] == "Winter base"
+
+    stale = await client.patch(url, json={"name": "x", "version": 1}, headers=ann.headers)
+    assert stale.status_code == 412
+    for slot, field in [
+        ({"x": 1, "y": 1, "category": "top", "item_id": outfit["layers"][0]["item_id"]}, "layers[0].item_id"),
+        ({"x": 1, "y": 1}, "layers[0].category"),
+        ({"x": 1, "y": 1, "category": "hat"}, "layers[0].category"),
+    ]:
+        refused = await client.patch(url, json={"layers": [slot], "version": 2}, headers=ann.headers)
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    after = (await client.get(url, headers=ann.headers)).json()
+    assert (after["version"], len(after["layers"])) == (2, 2)  # nothing was written
+    # an outfit is not a template, nor a template an outfit, on either route
+    wrong_route = await client.patch(
+        f"/api/v1/templates/{outfit['id']}", json={"name": "x", "version": 1}, headers=ann.headers
+    )
+    assert wrong_route.status_code == 404
+    wrong_way = await client.patch(
+        f"/api/v1/outfits/{template['id']}", json={"name": "x", "version": 2}, headers=ann.headers
+    )
+    assert wrong_way.status_code == 404
+    bob = await sign_up("Bob")
+    assert (
+        await client.patch(url, json={"name": "mine", "version": 2}, headers=bob.headers)
+    ).status_code == 404
+
+
 async def test_render_caching_and_download(client: Client, sign_up: SignUp) -> None:
     ann = await sign_up()
     item = await new_item(client, ann)

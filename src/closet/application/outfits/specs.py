@@ -65,10 +65,14 @@ class OutfitChanges:
 
 def _layer(spec: LayerSpec, index: int, template: bool) -> Layer:
     category = enum_value(Category, spec.category, "category") if spec.category is not None else None
+    if template and spec.item_id is not None:
+        raise InvalidValue.of("item_id", "a template's slot holds no item: give the category it takes")
+    if template and category is None:
+        raise InvalidValue.of("category", "required: the category of item this slot takes")
     if not template and spec.item_id is None:
         raise InvalidValue.of("item_id", "required: the item this layer shows")
     return Layer.of(
-        item_id=ItemId(spec.item_id) if spec.item_id is not None and not template else None,
+        item_id=ItemId(spec.item_id) if spec.item_id is not None else None,
         x=spec.x,
         y=spec.y,
         scale=spec.scale,

@@ -69,6 +69,7 @@ from closet.entrypoints.http.schemas.outfits import (
 )
 
 OutfitIdParam = Annotated[str, PathParameter(description="The outfit's id (a UUID)", max_length=64)]
+TemplateIdParam = Annotated[str, PathParameter(max_length=64, description="The template's id (a UUID)")]
 IfNoneMatch = Annotated[str | None, HeaderParameter(name="If-None-Match", required=False)]
 READ = problem_responses(400, 401, 422, 503)
 LIST_PARAMETERS = frozenset({"season", "occasion", "item", "limit", "cursor"})
@@ -87,6 +88,23 @@ def ref(
         expected_version=version,
         template=template,
     )
+
+
+async def _update(
+    request: AuthRequest,
+    outfit_id: str,
+    data: OutfitPatch,
+    update_outfit: UpdateOutfit,
+    if_match: str | None,
+    *,
+    template: bool,
+) -> Response[OutfitRead]:
+    """PATCH of an outfit or a template: the version from If-Match or the body (both must agree)."""
+    version = version_from(if_match, data.version if isinstance(data.version, int) else None)
+    command = UpdateOutfitCommand(
+        ref=ref(request, outfit_id, version, template=template), changes=outfit_changes(data)
+    )
+    return one(await update_outfit(command))
 
 
 def one(view: OutfitView, status_code: int = 200) -> Response[OutfitRead]:
@@ -165,9 +183,7 @@ class OutfitController(Controller):
         update_outfit: NamedDependency[UpdateOutfit],
         if_match: IfMatch = None,
     ) -> Response[OutfitRead]:
-        version = version_from(if_match, data.version if isinstance(data.version, int) else None)
-        command = UpdateOutfitCommand(ref=ref(request, outfit_id, version), changes=outfit_changes(data))
-        return one(await update_outfit(command))
+        return await _update(request, outfit_id, data, update_outfit, if_match, template=False)
 
     @delete(
         "/{outfit_id:str}",
@@ -319,16 +335,32 @@ class TemplateController(Controller):
     async def get_template(
         self,
         request: AuthRequest,
-        template_id: Annotated[str, PathParameter(max_length=64)],
+        template_id: TemplateIdParam,
         get_outfit: NamedDependency[GetOutfit],
     ) -> Response[OutfitRead]:
         return one(await get_outfit(ref(request, template_id, template=True)))
+
+    @patch(
+        "/{template_id:str}",
+        operation_id="UpdateTemplate",
+        responses=UPDATE,
+        summary="Change a template: its name, canvas, slots (each a category and a transform), notes…",
+    )
+    async def update_template(
+        self,
+        request: AuthRequest,
+        template_id: TemplateIdParam,
+        data: JSONBody[OutfitPatch],
+        update_outfit: NamedDependency[UpdateOutfit],
+        if_match: IfMatch = None,
+    ) -> Response[OutfitRead]:
+        return await _update(request, template_id, data, update_outfit, if_match, template=True)
 
     @delete("/{template_id:str}", operation_id="DeleteTemplate", responses=CHANGE)
     async def delete_template(
         self,
         request: AuthRequest,
-        template_id: Annotated[str, PathParameter(max_length=64)],
+        template_id: TemplateIdParam,
         delete_outfit: NamedDependency[DeleteOutfit],
         if_match: IfMatch = None,
     ) -> None:
@@ -343,7 +375,7 @@ class TemplateController(Controller):
     async def fill_template(
         self,
         request: AuthRequest,
-        template_id: Annotated[str, PathParameter(max_length=64)],
+        template_id: TemplateIdParam,
         data: JSONBody[TemplateFill],
         fill_template: NamedDependency[FillTemplate],
     ) -> Response[OutfitRead]:

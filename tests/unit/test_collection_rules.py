@@ -4,7 +4,7 @@ the same filter; and the seasons an item is given when its owner gives none."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,18 +16,27 @@ from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentSto
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
 from closet.application.collections import (
+    CollectionChanges,
     CollectionItemsCommand,
     CollectionRef,
     CollectionSpec,
     CreateCollection,
     CreateCollectionCommand,
+    DeleteCollection,
+    GetCollection,
     ListCollectionItems,
+    UpdateCollection,
+    UpdateCollectionCommand,
     rules_from_dict,
     rules_to_dict,
 )
 from closet.application.documents import DocumentSync
+from closet.application.errors import StorageUnavailable
 from closet.application.filters import FilterSpec
-from closet.application.items import ListItems, ListItemsCommand
+from closet.application.items import AddItem, AddItemCommand, DeleteItem, ItemRef, ListItems, ListItemsCommand
+from closet.application.ports.documents import DocumentKind
+from closet.application.specs import ItemSpec
+from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import InvalidValue
 from closet.domain.items import Category, ItemDetails, Season, current_season, suggest_seasons
 from closet.domain.materials import MaterialShare
@@ -116,3 +125,83 @@ def test_current_season_by_hemisphere() -> None:
     assert current_season(date(2026, 1, 15), southern=True) is Season.SUMMER
     assert current_season(date(2026, 4, 1)) is Season.SPRING
     assert current_season(date(2026, 10, 31), southern=True) is Season.SPRING
+
+
+async def test_a_smart_collection_whose_rules_cannot_be_read_is_never_read_as_empty() -> None:
+    """Its document lost and no change of it left in the outbox: every read and change that needs
+    the rules is refused (503) rather than treating the row's empty rules as "every item", and
+    nothing is written; new rules, or a delete, need no old ones."""
+    owner = make_user()
+    store, clock, docs = MemoryStore(), FixedClock(), MemoryDocuments()
+    documents = MemoryDocumentStore(docs)
+
+    def new_sync() -> DocumentSync:  # a process of its own: nothing remembered
+        return DocumentSync(
+            uow_factory=lambda: MemoryUnitOfWork(store),
+            documents=documents,
+            audit=MemoryAuditStore(docs),
+            clock=clock,
+        )
+
+    sync = new_sync()
+    async with MemoryUnitOfWork(store) as uow:
+        await uow.users.add(owner)
+        await uow.commit()
+    add = AddItem(MemoryUnitOfWork(store), clock, sync)
+    top = await add(AddItemCommand(owner_id=owner.id, spec=ItemSpec(name="Tee", category="top")))
+    shoe = await add(AddItemCommand(owner_id=owner.id, spec=ItemSpec(name="Boot", category="shoes")))
+    create = CreateCollection(MemoryUnitOfWork(store), clock, sync)
+    tops = await create(
+        CreateCollectionCommand(
+            owner_id=owner.id, spec=CollectionSpec(name="Tops", rules=FilterSpec(category=["top"]))
+        )
+    )
+    covered = await create(
+        CreateCollectionCommand(
+            owner_id=owner.id, spec=CollectionSpec(name="Covered", rules=FilterSpec(category=["top"]))
+        )
+    )
+    cover = CollectionChanges(cover=Member(MemberKind.ITEM, top.id))
+    covered_ref = CollectionRef(owner_id=owner.id, collection_id=covered.id, expected_version=1)
+    await UpdateCollection(MemoryUnitOfWork(store), clock, sync)(
+        UpdateCollectionCommand(ref=covered_ref, changes=cover)
+    )
+    await sync.flush()
+    await documents.purge(DocumentKind.COLLECTION_FILTERS, [tops.id, covered.id])
+    async with MemoryUnitOfWork(store) as uow:  # the outbox keeps applied changes for a week only
+        await uow.outbox.purge_done(clock.now() + timedelta(days=8))
+        await uow.commit()
+
+    sync = new_sync()
+    ref = CollectionRef(owner_id=owner.id, collection_id=tops.id)
+    with pytest.raises(StorageUnavailable, match="rules cannot be read"):
+        await GetCollection(MemoryUnitOfWork(store), sync)(ref)
+    with pytest.raises(StorageUnavailable):
+        await ListCollectionItems(MemoryUnitOfWork(store), sync, clock)(
+            CollectionItemsCommand(ref=ref, filter=FilterSpec())
+        )
+    update = UpdateCollection(MemoryUnitOfWork(store), clock, sync)
+    versioned = CollectionRef(owner_id=owner.id, collection_id=tops.id, expected_version=1)
+    with pytest.raises(StorageUnavailable):
+        await update(UpdateCollectionCommand(ref=versioned, changes=CollectionChanges(name="Tops!")))
+    with pytest.raises(StorageUnavailable):  # deleting the cover would rewrite the collection
+        await DeleteItem(MemoryUnitOfWork(store), clock, sync)(ItemRef(owner_id=owner.id, item_id=top.id))
+    await sync.flush()
+    assert await documents.get(DocumentKind.COLLECTION_FILTERS, owner.id, tops.id) is None  # nothing written
+    assert store.collections[tops.id].version == 1 and top.id in store.items
+
+    renewed = await update(
+        UpdateCollectionCommand(
+            ref=versioned, changes=CollectionChanges(rules=FilterSpec(category=["shoes"]))
+        )
+    )
+    await sync.flush()
+    assert renewed.details.rules == rules_to_dict(FilterSpec(category=["shoes"]))
+    listed = await ListCollectionItems(MemoryUnitOfWork(store), new_sync(), clock)(
+        CollectionItemsCommand(ref=ref, filter=FilterSpec())
+    )
+    assert [i["id"] for i in listed.items] == [shoe.id]
+    await DeleteCollection(MemoryUnitOfWork(store), sync)(
+        CollectionRef(owner_id=owner.id, collection_id=covered.id)
+    )
+    assert covered.id not in store.collections

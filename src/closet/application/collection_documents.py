@@ -7,10 +7,17 @@ from dataclasses import replace
 from datetime import datetime
 
 from closet.application.documents import DocumentSync
+from closet.application.errors import StorageUnavailable
 from closet.application.ports.documents import DocumentChange, DocumentKind
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.collections import Collection, Member
 from closet.domain.users import UserId
+
+RULES_UNREADABLE = (
+    "this smart collection's rules cannot be read: the documents store is unavailable, or they were "
+    "lost (`closet doctor` tells which). Try again shortly; if it lasts, set its rules again with "
+    "PATCH (`rules`), or delete it"
+)
 
 
 def collection_document(collection: Collection) -> DocumentChange:
@@ -41,10 +48,9 @@ async def drop_member(
             body = (await sync.bodies(uow, DocumentKind.COLLECTION_FILTERS, owner_id, wanted)).get(
                 collection.id
             )
-            if body:
-                collection.details = replace(
-                    collection.details, rules=body.get("rules"), sort=body.get("sort")
-                )
+            if not body:  # written back with the row's empty rules, it would hold every item
+                raise StorageUnavailable(RULES_UNREADABLE)
+            collection.details = replace(collection.details, rules=body.get("rules"), sort=body.get("sort"))
         collection.remove([member], now)
         await uow.collections.update(collection, expected_version=loaded)
         changed.append(collection_document(collection))

@@ -10,9 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from closet.application.collection_documents import collection_document
+from closet.application.collection_documents import RULES_UNREADABLE, collection_document
 from closet.application.documents import DocumentSync
-from closet.application.errors import NotFound, StaleVersion, VersionRequired
+from closet.application.errors import NotFound, StaleVersion, StorageUnavailable, VersionRequired
 from closet.application.filters import FilterContext, FilterSpec, build_filter
 from closet.application.item_listing import ListingPage
 from closet.application.item_query import DEFAULT_LIMIT, ItemQuery, Sort
@@ -154,7 +154,13 @@ class CollectionRef:
     expected_version: int | None = None
 
 
-async def load_collection(uow: UnitOfWork, sync: DocumentSync, ref: CollectionRef) -> Collection:
+async def load_collection(
+    uow: UnitOfWork, sync: DocumentSync, ref: CollectionRef, *, rules_needed: bool = True
+) -> Collection:
+    """The collection, with a smart one's rules and sort from its document. If they cannot be
+    read (the store down and no change of it queued, or the document lost), StorageUnavailable:
+    unless ``rules_needed`` is false (a delete, or a change that sets new rules), when the rules
+    stay the row's placeholder, which must not be written back."""
     collection = await uow.collections.get(ref.owner_id, ref.collection_id)
     if collection is None:
         raise NotFound("collection", ref.collection_id)
@@ -164,8 +170,11 @@ async def load_collection(uow: UnitOfWork, sync: DocumentSync, ref: CollectionRe
     body = (await sync.bodies(uow, DocumentKind.COLLECTION_FILTERS, ref.owner_id, wanted)).get(
         collection.id, {}
     )
-    if body:  # else (its document is gone) the row still says whether it is smart
+    if body:
         collection.details = replace(collection.details, rules=body.get("rules"), sort=body.get("sort"))
+    elif collection.details.smart and rules_needed:
+        # Read as the row has it (empty rules), a smart collection would hold every item.
+        raise StorageUnavailable(RULES_UNREADABLE)
     return collection
 
 
@@ -244,7 +253,8 @@ class UpdateCollection:
         if cmd.ref.expected_version is None:
             raise VersionRequired()
         async with self.uow as uow:
-            collection = await load_collection(uow, self.sync, cmd.ref)
+            new_rules = not isinstance(cmd.changes.rules, Unset)  # the old ones are not needed then
+            collection = await load_collection(uow, self.sync, cmd.ref, rules_needed=not new_rules)
             loaded = collection.version
             details = apply_collection_changes(collection.details, cmd.changes, self.clock.today())
             if details.cover is not None and details.smart:
@@ -264,7 +274,7 @@ class DeleteCollection:
 
     async def __call__(self, ref: CollectionRef) -> None:
         async with self.uow as uow:
-            collection = await load_collection(uow, self.sync, ref)
+            collection = await load_collection(uow, self.sync, ref, rules_needed=False)
             await uow.collections.delete(ref.owner_id, ref.collection_id)
             tombstone = replace(collection_document(collection), version=collection.version + 1, body=None)
             queued = await self.sync.queue(uow, [tombstone])

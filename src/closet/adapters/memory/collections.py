@@ -76,7 +76,8 @@ class MemoryCollectionRepository(CollectionRepository):
 
 
 def _row(collection: Collection) -> Collection:
-    """What SQL holds: the rules and sort live in the collection's document."""
+    """What SQL holds: whether it is smart, but not its rules and sort (they live in the
+    collection's document): empty rules for a smart one, as the SQL adapter reads ``is_smart``."""
     copied = copy.deepcopy(collection)
-    copied.details = replace(copied.details, rules=None, sort=None)
+    copied.details = replace(copied.details, rules={} if collection.details.smart else None, sort=None)
     return copied

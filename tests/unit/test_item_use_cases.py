@@ -30,7 +30,7 @@ from closet.application.items import (
 )
 from closet.application.specs import ColorSpec, ItemChanges, ItemSpec, PurchaseSpec
 from closet.domain.errors import InvalidValue
-from closet.domain.items import ItemStatus
+from closet.domain.items import ItemId, ItemStatus
 from closet.domain.users import UserId
 
 OWNER = UserId(uuid.uuid4())
@@ -143,3 +143,21 @@ async def test_a_purchase_today_anywhere_is_not_in_the_future(
     assert await add(store, clock, sync, purchase=PurchaseSpec(date=date(2026, 11, 23)))
     with pytest.raises(InvalidValue):
         await add(store, clock, sync, purchase=PurchaseSpec(date=date(2026, 11, 24)))
+
+
+async def test_relative_filters_count_from_the_owners_today(
+    store: MemoryStore, clock: FixedClock, sync: DocumentSync
+) -> None:
+    """not_worn_days (and season=now) count from the owner's today, in their time zone."""
+    clock.current = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)  # already the 23rd in Auckland
+    item_id = await add(store, clock, sync)
+    async with uow(store) as u:
+        await u.items.set_wear(OWNER, ItemId(item_id), 1, date(2026, 11, 12))
+        await u.commit()
+
+    async def not_worn_for_ten_days(zone: str) -> list[uuid.UUID]:
+        command = ListItemsCommand(owner_id=OWNER, filter=FilterSpec(not_worn_days=10), time_zone=zone)
+        return [i["id"] for i in (await ListItems(uow(store), clock)(command)).items]
+
+    assert await not_worn_for_ten_days("UTC") == []  # the 12th is within ten days of the 22nd
+    assert await not_worn_for_ten_days("Pacific/Auckland") == [item_id]  # not of the 23rd

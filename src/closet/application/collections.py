@@ -34,7 +34,7 @@ from closet.domain.collections import (
 from closet.domain.errors import ErrorCollector, bounded_text
 from closet.domain.items import ItemId, Season, normalise_tags
 from closet.domain.outfits import OutfitId
-from closet.domain.users import UserId
+from closet.domain.users import DEFAULT_TIME_ZONE, UserId
 
 _DATES = {"purchased_from", "purchased_to"}
 _DECIMALS = {"price_min", "price_max"}
@@ -321,6 +321,7 @@ class CollectionItemsCommand:
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
     southern: bool = False  # the owner's hemisphere, for season=now (in the rules or the filter)
+    time_zone: str = DEFAULT_TIME_ZONE  # the owner's: the today that relative rules count from
 
 
 class ListCollectionItems:
@@ -334,7 +335,7 @@ class ListCollectionItems:
     async def __call__(self, cmd: CollectionItemsCommand) -> ListingPage:
         async with self.uow as uow:
             collection = await load_collection(uow, self.sync, cmd.ref)
-            context = FilterContext(today=self.clock.today(), southern=cmd.southern)
+            context = FilterContext(today=self.clock.today_in(cmd.time_zone), southern=cmd.southern)
             details = collection.details
             sort = cmd.sort or details.sort or "-created_at"
             base = ListItemsCommand(

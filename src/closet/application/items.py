@@ -29,7 +29,7 @@ from closet.application.specs import ItemChanges, ItemSpec, apply_changes, build
 from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import ErrorCollector
 from closet.domain.items import ArchiveReason, ClothingItem, ItemDetails, ItemId, enum_value, suggest_seasons
-from closet.domain.users import UserId
+from closet.domain.users import DEFAULT_TIME_ZONE, UserId
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -188,6 +188,7 @@ class ListItemsCommand:
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
     southern: bool = False  # the owner's hemisphere, for season=now
+    time_zone: str = DEFAULT_TIME_ZONE  # the owner's: the today that not_worn_days and season=now count from
 
 
 class ListItems:
@@ -201,7 +202,8 @@ class ListItems:
         self.uow, self.clock = uow, clock
 
     async def __call__(self, cmd: ListItemsCommand) -> ListingPage:
-        query = build_query(cmd, FilterContext(today=self.clock.today(), southern=cmd.southern))
+        context = FilterContext(today=self.clock.today_in(cmd.time_zone), southern=cmd.southern)
+        query = build_query(cmd, context)
         async with self.uow as uow:
             return await uow.items.listing(cmd.owner_id, query)
 
@@ -225,6 +227,7 @@ class ItemFacetsCommand:
     owner_id: UserId
     filter: FilterSpec
     southern: bool = False
+    time_zone: str = DEFAULT_TIME_ZONE
 
 
 class ItemFacets:
@@ -232,7 +235,8 @@ class ItemFacets:
         self.uow, self.clock = uow, clock
 
     async def __call__(self, cmd: ItemFacetsCommand) -> Facets:
-        item_filter = build_filter(cmd.filter, FilterContext(today=self.clock.today(), southern=cmd.southern))
+        context = FilterContext(today=self.clock.today_in(cmd.time_zone), southern=cmd.southern)
+        item_filter = build_filter(cmd.filter, context)
         async with self.uow as uow:
             return await uow.items.facets(cmd.owner_id, item_filter)
 

@@ -89,7 +89,8 @@ class ExportCloset:
         if collection.details.rules is not None:
             user = await uow.users.get(owner)
             southern = user is not None and user.settings.hemisphere is Hemisphere.SOUTH
-            context = FilterContext(today=self.clock.today(), southern=southern)
+            today = self.clock.today_in(user.settings.time_zone) if user is not None else self.clock.today()
+            context = FilterContext(today=today, southern=southern)
             spec = rules_from_dict(collection.details.rules)
             spec = replace(spec, status=spec.status or ("active",))  # what its item list shows
             return await _all_items(uow, owner, build_filter(spec, context)), []

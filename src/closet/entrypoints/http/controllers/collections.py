@@ -174,6 +174,7 @@ class CollectionController(Controller):
             limit=limit,
             cursor=cursor,
             southern=southern(request.user),
+            time_zone=request.user.settings.time_zone,
         )
         page = await list_collection_items(command)
         return ItemList(item_summaries(page.items), page.next_cursor)

@@ -213,6 +213,7 @@ class ItemController(Controller):
             limit=limit,
             cursor=cursor,
             southern=southern(request.user),
+            time_zone=request.user.settings.time_zone,
         )
         page = await list_items(command)
         return ItemList(item_summaries(page.items), page.next_cursor)
@@ -226,7 +227,12 @@ class ItemController(Controller):
         filter: NamedDependency[FilterSpec],
         item_facets: NamedDependency[ItemFacets],
     ) -> FacetsRead:
-        command = ItemFacetsCommand(owner_id=request.user.id, filter=filter, southern=southern(request.user))
+        command = ItemFacetsCommand(
+            owner_id=request.user.id,
+            filter=filter,
+            southern=southern(request.user),
+            time_zone=request.user.settings.time_zone,
+        )
         facets = await item_facets(command)
         return facets_read(facets)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from closet.domain.items import TAG_MAX, normalise_tags
 from closet.domain.materials import composition
 from closet.domain.money import Money
 from closet.domain.sizes import Size, SizeSystem
-from closet.domain.users import canonical_time_zone, check_password, normalise_email
+from closet.domain.users import canonical_time_zone, check_password, latest_date, local_date, normalise_email
 
 
 def test_colours_by_name_alias_or_hex() -> None:
@@ -206,3 +207,11 @@ def test_a_time_zone_must_be_an_iana_name(given: str) -> None:
     with pytest.raises(InvalidValue) as caught:
         canonical_time_zone(given)
     assert [e.field for e in caught.value.errors] == ["time_zone"]
+
+
+def test_a_zone_the_database_no_longer_knows_counts_as_utc() -> None:
+    now = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
+    assert local_date(now, "Pacific/Auckland") == date(2026, 11, 23)
+    assert local_date(now, "Atlantis/Capital") == local_date(now, "UTC") == date(2026, 11, 22)
+    assert latest_date(datetime(2026, 11, 22, 9, 59, tzinfo=UTC)) == date(2026, 11, 22)
+    assert latest_date(datetime(2026, 11, 22, 10, 0, tzinfo=UTC)) == date(2026, 11, 23)

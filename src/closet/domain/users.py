@@ -73,8 +73,13 @@ def _zones() -> dict[str, str]:
 
 
 def local_date(now: datetime, zone: str) -> date:
-    """The calendar day it is at ``now`` (timezone-aware) in ``zone``."""
-    return now.astimezone(zoneinfo.ZoneInfo(zone)).date()
+    """The calendar day it is at ``now`` (timezone-aware) in ``zone``; in UTC if the zone database
+    no longer knows ``zone`` (a setting saved under an older one), rather than failing every read."""
+    try:
+        where = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        where = zoneinfo.ZoneInfo(DEFAULT_TIME_ZONE)
+    return now.astimezone(where).date()
 
 
 def latest_date(now: datetime) -> date:

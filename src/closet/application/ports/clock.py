@@ -13,7 +13,8 @@ class Clock(Protocol):
         """The current time, timezone-aware UTC."""
 
     def today(self) -> date:
-        """Today in UTC (the server's day: relative filters, collections' dates)."""
+        """Today in UTC: the server's day, where no user's applies (checking a smart collection's
+        relative rules when they are saved)."""
         return self.now().date()
 
     def today_in(self, zone: str) -> date:

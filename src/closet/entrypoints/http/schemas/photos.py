@@ -61,28 +61,37 @@ class ItemWithPhotoForm:
     file: UploadFile
 
 
-def _image(item_id: uuid.UUID, variant: Variant, blob: StoredBlob) -> ImageOut:
-    url = f"{API}/items/{item_id}/photo?variant={variant.value}&v={blob.key}"
-    return ImageOut(url, blob.media_type, blob.width, blob.height)
+def _image(base: str, variant: Variant, blob: StoredBlob) -> ImageOut:
+    """``base``: the photo's URL up to its variant (``_base``), made once for its four images."""
+    return ImageOut(f"{base}{variant}&v={blob.key}", blob.media_type, blob.width, blob.height)
+
+
+def _base(item_id: uuid.UUID) -> str:
+    return f"{API}/items/{item_id}/photo?variant="
 
 
 def photo_read(item_id: uuid.UUID, photo: ItemPhoto) -> PhotoRead:
+    """The photo as clients see it (a list page makes one per item: kept lean)."""
+    base = _base(item_id)
     cutout = None
-    if photo.cutout is not None and (blob := photo.blob(Variant.CUTOUT)) is not None:
-        image = _image(item_id, Variant.CUTOUT, blob)
+    if (made := photo.cutout) is not None:
+        blob = made.blob
         cutout = CutoutOut(
-            **msgspec.structs.asdict(image),
-            provider=photo.cutout.provider.value,
-            millis=photo.cutout.millis,
-            coverage=photo.cutout.coverage,
+            f"{base}{Variant.CUTOUT}&v={blob.key}",
+            blob.media_type,
+            blob.width,
+            blob.height,
+            provider=made.provider.value,
+            millis=made.millis,
+            coverage=made.coverage,
         )
     return PhotoRead(
         status=photo.status.value,
         failure=photo.failure,
         uploaded_at=photo.uploaded_at,
-        original=_image(item_id, Variant.ORIGINAL, photo.original),
-        thumb256=_image(item_id, Variant.THUMB256, photo.thumb256),
-        thumb512=_image(item_id, Variant.THUMB512, photo.thumb512),
+        original=_image(base, Variant.ORIGINAL, photo.original),
+        thumb256=_image(base, Variant.THUMB256, photo.thumb256),
+        thumb512=_image(base, Variant.THUMB512, photo.thumb512),
         cutout=cutout,
         colors=list(photo.colors),
         requested_provider=photo.requested_provider.value if photo.requested_provider else None,

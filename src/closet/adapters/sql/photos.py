@@ -58,53 +58,70 @@ def _blob_row(name: str, blob: StoredBlob | None) -> dict[str, Any]:
     }
 
 
-def _blob(row: RowMapping, name: str) -> StoredBlob:
-    return StoredBlob(
-        BlobKey(row[f"{name}_key"]), row[f"{name}_type"], row[f"{name}_width"], row[f"{name}_height"]
+# item_photos' own columns in a fixed order; a photo is read by position from a list of their values
+# (one lookup per column, by label when the row is a join: see ``_labels``).
+_FIELDS = tuple(c.name for c in item_photos.c if c.name not in ("item_id", "owner_id"))
+_AT = {name: i for i, name in enumerate(_FIELDS)}
+_PARTS = ("key", "type", "width", "height")
+_ORIGINAL, _THUMB256, _THUMB512, _CUTOUT = (
+    tuple(_AT[f"{blob}_{part}"] for part in _PARTS) for blob in (*_BLOBS, "cutout")
+)
+(
+    _PHASH, _UPLOADED_AT, _STATUS, _FAILURE, _REQUESTED, _PROVIDER, _MILLIS, _COVERAGE, _COLORS, _JOB,
+    _REVISION,
+) = (
+    _AT[name]
+    for name in (
+        "phash", "uploaded_at", "status", "failure", "requested_provider", "cutout_provider",
+        "cutout_millis", "cutout_coverage", "colors", "job_id", "revision",
     )
-
-
-def unprefixed(row: RowMapping, prefix: str) -> dict[str, Any]:
-    """The photo's columns of ``row``, labelled ``prefix`` + name (``PHOTO_COLUMNS``), by name. Read
-    by their labels: scanning every column of the row for the prefix cost two thirds of a photo's
-    reading (23 of 34 µs a row; a list page reads one per item)."""
-    return {name: row[label] for label, name in _labels(prefix)}
+)  # fmt: skip
+_STATUSES = {s.value: s for s in CutoutStatus}
+_PROVIDERS = {p.value: p for p in CutoutProvider}
 
 
 @lru_cache(maxsize=4)
-def _labels(prefix: str) -> tuple[tuple[str, str], ...]:
-    return tuple((prefix + c.name, c.name) for c in item_photos.c if c.name not in ("item_id", "owner_id"))
+def _labels(prefix: str) -> tuple[str, ...]:
+    """Where each of ``_FIELDS`` is in a row whose photo columns are labelled ``prefix`` + name
+    (``PHOTO_COLUMNS``: "photo_"). Looking them up by label, rather than scanning every column of
+    the joined row for the prefix, took a photo's reading from 34 to 19 µs, and reading them by
+    position into a list instead of a dict to 14: a list page reads one per item."""
+    return tuple(prefix + name for name in _FIELDS)
+
+
+def _blob(values: list[Any], at: tuple[int, ...]) -> StoredBlob:
+    key, media_type, width, height = at
+    return StoredBlob(BlobKey(values[key]), values[media_type], values[width], values[height])
 
 
 def photo_from_row(row: RowMapping, prefix: str = "") -> ItemPhoto | None:
     """The photo in a row of item_photos, or (``prefix`` "photo_") of items LEFT JOIN
     item_photos; None when there is no photo."""
-    if prefix:
-        if row[f"{prefix}original_key"] is None:
-            return None
-        row = unprefixed(row, prefix)  # type: ignore[assignment]
+    values = [row[label] for label in _labels(prefix)]
+    if values[_ORIGINAL[0]] is None:
+        return None
     cutout = None
-    if row["cutout_key"] is not None:
+    if values[_CUTOUT[0]] is not None:
         cutout = Cutout(
-            blob=_blob(row, "cutout"),
-            provider=CutoutProvider(row["cutout_provider"]),
-            millis=row["cutout_millis"],
-            coverage=row["cutout_coverage"],
+            blob=_blob(values, _CUTOUT),
+            provider=_PROVIDERS[values[_PROVIDER]],
+            millis=values[_MILLIS],
+            coverage=values[_COVERAGE],
         )
-    requested = row["requested_provider"]
+    requested = values[_REQUESTED]
     return ItemPhoto(
-        original=_blob(row, "original"),
-        thumb256=_blob(row, "thumb256"),
-        thumb512=_blob(row, "thumb512"),
-        phash=int(row["phash"], 16),
-        uploaded_at=row["uploaded_at"],
-        status=CutoutStatus(row["status"]),
+        original=_blob(values, _ORIGINAL),
+        thumb256=_blob(values, _THUMB256),
+        thumb512=_blob(values, _THUMB512),
+        phash=int(values[_PHASH], 16),
+        uploaded_at=values[_UPLOADED_AT],
+        status=_STATUSES[values[_STATUS]],
         cutout=cutout,
-        failure=row["failure"],
-        requested_provider=CutoutProvider(requested) if requested else None,
-        colors=tuple(row["colors"]),
-        job_id=row["job_id"],
-        revision=row["revision"],
+        failure=values[_FAILURE],
+        requested_provider=_PROVIDERS[requested] if requested else None,
+        colors=tuple(values[_COLORS]),
+        job_id=values[_JOB],
+        revision=values[_REVISION],
     )
 
 

@@ -351,3 +351,10 @@ def test_a_turn_computes_little_of_a_mostly_transparent_layer() -> None:
     drawn = render_module._drawn(turned, spans)
     mask = np.asarray(drawn.mask)
     assert mask.sum() == turned[..., 3].astype(np.int64).sum()  # the whole garment, nothing lost
+
+
+def test_a_wholly_transparent_layer_turns_into_nothing() -> None:
+    turned, spans = render_module.turn(np.zeros((80, 120, 4), np.uint8), 17)
+    assert spans == [] and not turned.any()
+    drawn = render_module._drawn(turned, spans)
+    assert not np.asarray(drawn.mask).any()

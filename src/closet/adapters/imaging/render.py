@@ -316,9 +316,7 @@ def turn(image: np.ndarray, angle: float) -> tuple[np.ndarray, list[Span]]:
     return turned, spans
 
 
-def visible_spans(
-    image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]
-) -> list[tuple[int, int, int, int]]:
+def visible_spans(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> list[Span]:
     """The parts (left, top, right, bottom) of a turned image that can hold anything but transparent
     pixels: runs of ``TILE``-square tiles, row by row. A cut-out is about 40 % transparent inside its
     box (bench/outfit_render.py's garments: 22-51 %), and a turn costs as much per transparent pixel
@@ -342,7 +340,7 @@ def visible_spans(
     y0 = np.clip(np.floor(ys.min(axis=0)).astype(np.int64) - 2, 0, height)
     y1 = np.clip(np.floor(ys.max(axis=0)).astype(np.int64) + 4, 0, height)
     visible = seen[y1, x1] - seen[y0, x1] - seen[y1, x0] + seen[y0, x0] > 0
-    spans = []
+    spans: list[Span] = []
     for row, tiles in enumerate(visible.tolist()):
         top, bottom = row * TILE, min((row + 1) * TILE, size[1])
         column = 0
@@ -424,7 +422,7 @@ def _drawn(premultiplied: np.ndarray, spans: Sequence[Span] | None = None) -> Dr
     leaves the canvas as it is."""
     height, width = premultiplied.shape[:2]
     colour, mask = np.zeros((height, width, 4), np.uint8), np.zeros((height, width), np.uint8)
-    for left, top, right, bottom in spans or [_whole(premultiplied)]:
+    for left, top, right, bottom in [_whole(premultiplied)] if spans is None else spans:
         part = premultiplied[top:bottom, left:right]
         cv2.cvtColor(part, cv2.COLOR_mRGBA2RGBA, dst=colour[top:bottom, left:right])
         cv2.extractChannel(part, 3, dst=mask[top:bottom, left:right])

@@ -32,6 +32,25 @@ def collection_document(collection: Collection) -> DocumentChange:
     )
 
 
+async def with_rules(
+    uow: UnitOfWork, sync: DocumentSync, collection: Collection, *, rules_needed: bool = True
+) -> Collection:
+    """``collection`` with its rules and sort from its document (a hand-made one has none). A smart
+    one whose document cannot be read (the store down and no change of it queued, or the document
+    lost) raises StorageUnavailable: read as the row has it, with empty rules, it would hold every
+    item, and written back so it would stay that way. Unless ``rules_needed`` is false (a delete,
+    or a change that sets new rules): then the row's placeholder stays, and must not be written."""
+    wanted: dict[uuid.UUID, int] = {collection.id: collection.version}
+    body = (await sync.bodies(uow, DocumentKind.COLLECTION_FILTERS, collection.owner_id, wanted)).get(
+        collection.id
+    )
+    if body:
+        collection.details = replace(collection.details, rules=body.get("rules"), sort=body.get("sort"))
+    elif collection.details.smart and rules_needed:
+        raise StorageUnavailable(RULES_UNREADABLE)
+    return collection
+
+
 async def drop_member(
     uow: UnitOfWork, sync: DocumentSync, owner_id: UserId, member: Member, now: datetime
 ) -> list[DocumentChange]:
@@ -44,13 +63,7 @@ async def drop_member(
     for collection in await uow.collections.holding(owner_id, member):
         loaded = collection.version
         if collection.details.smart:  # its rules live in its document: carry them over
-            wanted: dict[uuid.UUID, int] = {collection.id: loaded}
-            body = (await sync.bodies(uow, DocumentKind.COLLECTION_FILTERS, owner_id, wanted)).get(
-                collection.id
-            )
-            if not body:  # written back with the row's empty rules, it would hold every item
-                raise StorageUnavailable(RULES_UNREADABLE)
-            collection.details = replace(collection.details, rules=body.get("rules"), sort=body.get("sort"))
+            await with_rules(uow, sync, collection)
         collection.remove([member], now)
         await uow.collections.update(collection, expected_version=loaded)
         changed.append(collection_document(collection))

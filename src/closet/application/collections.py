@@ -3,23 +3,21 @@ collections whose saved rules (the item list's filter language) are evaluated li
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from closet.application.collection_documents import RULES_UNREADABLE, collection_document
+from closet.application.collection_documents import collection_document, with_rules
 from closet.application.documents import DocumentSync
-from closet.application.errors import NotFound, StaleVersion, StorageUnavailable, VersionRequired
+from closet.application.errors import NotFound, StaleVersion, VersionRequired
 from closet.application.filters import FilterContext, FilterSpec, build_filter
 from closet.application.item_listing import ListingPage
 from closet.application.item_query import DEFAULT_LIMIT, ItemQuery, Sort
 from closet.application.items import ListItemsCommand, build_query
 from closet.application.outfits.specs import enum_values
 from closet.application.ports.clock import Clock
-from closet.application.ports.documents import DocumentKind
 from closet.application.ports.uow import UnitOfWork
 from closet.application.specs import UNSET, Unset
 from closet.domain.collections import (
@@ -157,25 +155,13 @@ class CollectionRef:
 async def load_collection(
     uow: UnitOfWork, sync: DocumentSync, ref: CollectionRef, *, rules_needed: bool = True
 ) -> Collection:
-    """The collection, with a smart one's rules and sort from its document. If they cannot be
-    read (the store down and no change of it queued, or the document lost), StorageUnavailable:
-    unless ``rules_needed`` is false (a delete, or a change that sets new rules), when the rules
-    stay the row's placeholder, which must not be written back."""
+    """The collection, with a smart one's rules and sort (``with_rules``), at the version asked."""
     collection = await uow.collections.get(ref.owner_id, ref.collection_id)
     if collection is None:
         raise NotFound("collection", ref.collection_id)
     if ref.expected_version is not None and ref.expected_version != collection.version:
         raise StaleVersion(ref.expected_version, collection.version)
-    wanted: dict[uuid.UUID, int] = {collection.id: collection.version}
-    body = (await sync.bodies(uow, DocumentKind.COLLECTION_FILTERS, ref.owner_id, wanted)).get(
-        collection.id, {}
-    )
-    if body:
-        collection.details = replace(collection.details, rules=body.get("rules"), sort=body.get("sort"))
-    elif collection.details.smart and rules_needed:
-        # Read as the row has it (empty rules), a smart collection would hold every item.
-        raise StorageUnavailable(RULES_UNREADABLE)
-    return collection
+    return await with_rules(uow, sync, collection, rules_needed=rules_needed)
 
 
 async def _save(uow: UnitOfWork, sync: DocumentSync, collection: Collection, loaded: int) -> None:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from closet.application.collection_documents import collection_document
 from closet.application.documents import DocumentSync, item_document
@@ -30,7 +30,8 @@ from closet.domain.users import UserId
 STUCK_AFTER = timedelta(minutes=10)
 STUCK_ATTEMPTS = 5
 
-Versions = Mapping[uuid.UUID, tuple[UserId, int]]  # by id (each repository keys by its own id type)
+# By id; each repository keys by its own NewType of UUID, so its map is cast, not copied (every row).
+Versions = Mapping[uuid.UUID, tuple[UserId, int]]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -86,7 +87,7 @@ class _Kind:
 
 
 async def _item_versions(uow: UnitOfWork) -> Versions:
-    return {k: v for k, v in (await uow.items.versions()).items()}
+    return cast(Versions, await uow.items.versions())
 
 
 async def _item_from_sql(uow: UnitOfWork, owner: UserId, doc_id: uuid.UUID) -> DocumentChange | None:
@@ -95,7 +96,7 @@ async def _item_from_sql(uow: UnitOfWork, owner: UserId, doc_id: uuid.UUID) -> D
 
 
 async def _outfit_versions(uow: UnitOfWork) -> Versions:
-    return {k: v for k, v in (await uow.outfits.versions()).items()}
+    return cast(Versions, await uow.outfits.versions())
 
 
 async def _outfit_from_sql(uow: UnitOfWork, owner: UserId, doc_id: uuid.UUID) -> DocumentChange | None:
@@ -104,7 +105,7 @@ async def _outfit_from_sql(uow: UnitOfWork, owner: UserId, doc_id: uuid.UUID) ->
 
 
 async def _collection_versions(uow: UnitOfWork) -> Versions:
-    return {k: v for k, v in (await uow.collections.versions()).items()}
+    return cast(Versions, await uow.collections.versions())
 
 
 async def _collection_from_sql(uow: UnitOfWork, owner: UserId, doc_id: uuid.UUID) -> DocumentChange | None:

@@ -165,11 +165,8 @@ def _print_report(title: str, report: DriftReport) -> None:
     print(f"  changes in flight (not drift):    {report.in_flight}")
     for kind, drift in report.kinds.items():
         if drift.total:
-            print(
-                f"  {kind.value + ':':<20} {len(drift.orphans)} with no row, {len(drift.missing)} missing,",
-                end=" ",
-            )
-            print(f"{len(drift.stale)} at another version")
+            counts = f"{len(drift.orphans)} with no row, {len(drift.missing)} missing, {len(drift.stale)}"
+            print(f"  {kind.value + ':':<20} {counts} at another version")
 
 
 def _print_lost(lost: dict[DocumentKind, list[uuid.UUID]]) -> None:

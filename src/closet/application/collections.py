@@ -321,7 +321,7 @@ class ListCollectionItems:
     async def __call__(self, cmd: CollectionItemsCommand) -> ListingPage:
         async with self.uow as uow:
             collection = await load_collection(uow, self.sync, cmd.ref)
-            context = FilterContext(today=self.clock.today_in(cmd.time_zone), southern=cmd.southern)
+            context = FilterContext.owners(self.clock, time_zone=cmd.time_zone, southern=cmd.southern)
             details = collection.details
             sort = cmd.sort or details.sort or "-created_at"
             base = ListItemsCommand(

@@ -11,6 +11,7 @@ from string import hexdigits
 from typing import TypeVar
 
 from closet.application.item_query import ItemFilter, SizeFilter
+from closet.application.ports.clock import Clock
 from closet.domain.colors import Color, canonical_name
 from closet.domain.errors import ErrorCollector, InvalidValue
 from closet.domain.items import (
@@ -59,6 +60,11 @@ class FilterContext:
 
     today: date
     southern: bool = False
+
+    @classmethod
+    def owners(cls, clock: Clock, *, time_zone: str, southern: bool) -> FilterContext:
+        """The owner's: today where they are (their time zone), and their hemisphere."""
+        return cls(today=clock.today_in(time_zone), southern=southern)
 
 
 def build_filter(spec: FilterSpec, context: FilterContext | None = None) -> ItemFilter:

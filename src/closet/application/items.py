@@ -202,7 +202,7 @@ class ListItems:
         self.uow, self.clock = uow, clock
 
     async def __call__(self, cmd: ListItemsCommand) -> ListingPage:
-        context = FilterContext(today=self.clock.today_in(cmd.time_zone), southern=cmd.southern)
+        context = FilterContext.owners(self.clock, time_zone=cmd.time_zone, southern=cmd.southern)
         query = build_query(cmd, context)
         async with self.uow as uow:
             return await uow.items.listing(cmd.owner_id, query)
@@ -235,7 +235,7 @@ class ItemFacets:
         self.uow, self.clock = uow, clock
 
     async def __call__(self, cmd: ItemFacetsCommand) -> Facets:
-        context = FilterContext(today=self.clock.today_in(cmd.time_zone), southern=cmd.southern)
+        context = FilterContext.owners(self.clock, time_zone=cmd.time_zone, southern=cmd.southern)
         item_filter = build_filter(cmd.filter, context)
         async with self.uow as uow:
             return await uow.items.facets(cmd.owner_id, item_filter)

@@ -22,7 +22,7 @@ from closet.domain.collections import Collection, CollectionId, MemberKind
 from closet.domain.images import ItemPhoto
 from closet.domain.items import ClothingItem, season_names
 from closet.domain.outfits import Outfit
-from closet.domain.users import Hemisphere, UserId
+from closet.domain.users import Hemisphere, UserId, UserSettings
 
 FORMAT, VERSION = "closet-export", 1
 EVERYTHING = 1_000_000
@@ -88,9 +88,9 @@ class ExportCloset:
         owner = collection.owner_id
         if collection.details.rules is not None:
             user = await uow.users.get(owner)
-            southern = user is not None and user.settings.hemisphere is Hemisphere.SOUTH
-            today = self.clock.today_in(user.settings.time_zone) if user is not None else self.clock.today()
-            context = FilterContext(today=today, southern=southern)
+            settings = user.settings if user is not None else UserSettings()
+            southern = settings.hemisphere is Hemisphere.SOUTH
+            context = FilterContext.owners(self.clock, time_zone=settings.time_zone, southern=southern)
             spec = rules_from_dict(collection.details.rules)
             spec = replace(spec, status=spec.status or ("active",))  # what its item list shows
             return await _all_items(uow, owner, build_filter(spec, context)), []

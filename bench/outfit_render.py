@@ -107,7 +107,7 @@ MB = 2**20
 CACHE_BYTES = 256 * MB  # the server's default CLOSET_RENDER_CACHE_MB
 TARGET_COLD, TARGET_WARM, TARGET_RATIO, TARGET_HIT = 0.120, 0.040, 1.5, 0.003
 PILLOW_PNG_LEVEL = 1  # the reference encode: the old renderer's setting
-STEPS = ("read", "decode", "transform", "compose", "encode", "assemble", "total")
+STEPS = ("read", "decode", "scale", "cover", "turn", "compose", "encode", "assemble", "total")
 LIMITS = ImageLimits()
 T = TypeVar("T")
 
@@ -222,6 +222,7 @@ class Runs:
 @dataclass
 class InProcess:
     cold: Runs
+    cold_whole: Runs  # for reference: cold renders that turn every visible tile, hidden or not
     warm: Runs
     warm_bare: Runs  # warm renders with the encode skipped (the strips left empty)
     floor: Runs  # composite + encode
@@ -273,12 +274,12 @@ def timed(run: Callable[[], dict[str, float]], name: str, work: Callable[..., An
 
 
 class Instrumented:
-    """A renderer with its steps timed: ``_decode``, ``_transformed`` and ``_compose`` wrapped on the
-    instance, ``render._encode_strip`` and ``png.assemble`` on their modules while a render runs.
-    ``close()`` unwraps them (the wrappers hold the renderer: a cycle that would keep its caches
-    alive until the GC ran)."""
+    """A renderer with its steps timed: ``_decode``, ``_turn`` and ``_compose`` wrapped on the
+    instance; ``render._scaled``, ``render.Cover.take``, ``render._encode_strip`` and ``png.assemble``
+    patched where they are defined while a render runs. ``close()`` unwraps them (the wrappers hold
+    the renderer: a cycle that would keep its caches alive until the GC ran)."""
 
-    STEPS = (("_decode", "decode"), ("_transformed", "transform"), ("_compose", "compose"))
+    STEPS = (("_decode", "decode"), ("_turn", "turn"), ("_compose", "compose"))
 
     def __init__(self, store: FileImageStore, pool: ImagingPool, phases: Phases) -> None:
         self.timed_store, self.phases = TimedStore(store), phases
@@ -292,6 +293,8 @@ class Instrumented:
             setattr(self.renderer, name, timed(current, step, getattr(self.renderer, name)))
         self.encode = timed(current, "encode", render_module._encode_strip)
         self.assemble = timed(current, "assemble", fast_png.assemble)
+        self.scale = timed(current, "scale", render_module._scaled)
+        self.cover = timed(current, "cover", render_module.Cover.take)
 
     async def render(self, layers: Sequence[RenderLayer]) -> EncodedImage:
         self.timed_store.run = self.phases.start()
@@ -299,6 +302,8 @@ class Instrumented:
         with (
             mock.patch.object(render_module, "_encode_strip", self.encode),
             mock.patch.object(fast_png, "assemble", self.assemble),
+            mock.patch.object(render_module, "_scaled", self.scale),
+            mock.patch.object(render_module.Cover, "take", self.cover),
         ):
             image = await render(self.renderer, layers)
         self.timed_store.run["total"] = time.perf_counter() - started
@@ -366,8 +371,8 @@ async def _measure(
     layers: list[RenderLayer],
     args: argparse.Namespace,
 ) -> InProcess:
-    def fresh() -> PillowOutfitRenderer:
-        return PillowOutfitRenderer(store, pool, LIMITS, CACHE_BYTES)
+    def fresh(*, cull: bool = True) -> PillowOutfitRenderer:
+        return PillowOutfitRenderer(store, pool, LIMITS, CACHE_BYTES, cull=cull)
 
     for _ in range(2):  # warm-up: imports, the pool's threads, the allocator
         renderer = fresh()
@@ -377,11 +382,13 @@ async def _measure(
     # Each cold run is followed by an instrumented one (and, for the first 10, the Pillow calls timed
     # apart), so the breakdown sees the same machine as the figures it explains.
     sources = [data for data in [await store.get(layer.image) for layer in layers] if data is not None]
-    cold, cold_phases = Runs(), Phases()
+    cold, cold_whole, cold_phases = Runs(), Runs(), Phases()
     steps: dict[str, list[float]] = {name: [] for name in STEP_NAMES}
     for index in range(args.cold):
         renderer = fresh()
         first = await cold.time_async(lambda: render(renderer, layers))  # noqa: B023
+        whole_renderer = fresh(cull=False)  # for reference: every visible tile turned, hidden or not
+        whole = await cold_whole.time_async(lambda: render(whole_renderer, layers))  # noqa: B023
         instrumented = Instrumented(store, pool, cold_phases)
         await instrumented.render(layers)
         instrumented.close()
@@ -389,24 +396,19 @@ async def _measure(
             for name, seconds in layer_steps(sources, layers).items():
                 steps[name].append(seconds)
 
-    # The floor's layers: the very images this renderer transformed (on the pool's threads, in any
-    # order: kept by layer), in drawing order.
+    # The floor's layers: the very images this renderer turned (found in its cache), in drawing
+    # order. A layer's tiles hidden under the layers above it were not turned: they are transparent
+    # in its image, as in the render.
     renderer = fresh()
-    transformed: dict[RenderLayer, Drawn] = {}
-    keep = renderer._transformed
-
-    def recording(layer: RenderLayer, *args: Any) -> Drawn:
-        transformed[layer] = keep(layer, *args)
-        return transformed[layer]
-
-    renderer._transformed = recording  # type: ignore[method-assign]
     warm_image = await render(renderer, layers)
-    del renderer._transformed
-    placed = [
-        (transformed[layer], round(layer.x - drawn.size[0] / 2), round(layer.y - drawn.size[1] / 2))
-        for layer in layers
-        for drawn in [transformed[layer]]
-    ]
+    placed = []
+    for layer in layers:
+        source = renderer.decoded.get(layer.image)
+        assert source is not None
+        turned = renderer.transformed.get(render_module._transform_key(layer, source, 1.0))
+        assert turned is not None
+        drawn = turned.drawn
+        placed.append((drawn, round(layer.x - drawn.size[0] / 2), round(layer.y - drawn.size[1] / 2)))
     straight = [(_straight(drawn), left, top) for drawn, left, top in placed]
     floor_canvas = floor(placed, encode=False, strips=strips)
     assert isinstance(floor_canvas, Image.Image)
@@ -414,8 +416,11 @@ async def _measure(
     if warm_image.data != first.data:
         same_pixels += "; PROBLEM: the warm render's bytes differ from the cold one's"
     reference = fast_png.encode_png(alpha_floor(straight).convert("RGB"))
-    same_pixels += "\n     " + compare(
-        reference, floor_canvas, "the paste floor", "the alpha_composite floor"
+    same_pixels += (
+        "\n     "
+        + hidden_tiles(first.data, whole.data)
+        + "\n     "
+        + compare(reference, floor_canvas, "the paste floor", "the alpha_composite floor")
     )
     pillow_png_bytes = len(png(floor_canvas, PILLOW_PNG_LEVEL))
 
@@ -444,6 +449,7 @@ async def _measure(
 
     return InProcess(
         cold=cold,
+        cold_whole=cold_whole,
         warm=warm,
         warm_bare=warm_bare,
         floor=floors,
@@ -467,16 +473,20 @@ STEP_NAMES = (
     "RGBA → NumPy (Pillow, for other PNGs only)",
     "premultiply (cv2 RGBA2mRGBA)",
     "resize (cv2: bilinear down to ½, area below, bicubic up)",
-    "rotate (cv2.warpAffine, the tiles that see the garment)",
+    "tiles: which can show, which are solid (render.tiles_of)",
+    "cover: which show on the canvas, not hidden (render.Cover)",
+    "rotate (cv2.warpAffine, the tiles that show)",
     "un-premultiply, alpha → mask (cv2 mRGBA2RGBA, those tiles)",
 )
 
 
 def layer_steps(sources: Sequence[bytes], layers: Sequence[RenderLayer]) -> dict[str, float]:
-    """The calls of the renderer's ``_decode`` and ``_transformed`` (its own helpers) timed one by
-    one, summed over the 8 layers (on this thread: no pool, no caches). Explains the cold render's
-    work; the render spreads it over the pool's threads."""
+    """The renderer's own helpers timed one by one, summed over the 8 layers (on this thread: no
+    pool, no caches): each layer decoded and scaled, then, from the top layer down, its needed
+    tiles found and turned. Explains the cold render's work; the render spreads it over the pool's
+    threads."""
     run = dict.fromkeys(STEP_NAMES, 0.0)
+    prepared = []
     for data, layer in zip(sources, layers, strict=True):
         marks = [time.perf_counter()]
         decoded = fast_png.decode_png(data, 10**8)
@@ -490,13 +500,25 @@ def layer_steps(sources: Sequence[bytes], layers: Sequence[RenderLayer]) -> dict
         marks.append(time.perf_counter())
         height, width = pixels.shape[:2]
         target = (round(width * layer.scale), round(height * layer.scale))
+        angle = round(layer.rotation_deg % 360, 3) % 360
         resized = render_module.resize(premultiplied, target)
         marks.append(time.perf_counter())
-        turned, spans = render_module.turn(resized, round(layer.rotation_deg % 360, 3) % 360)
+        tiles = render_module.tiles_of(resized, angle)
+        marks.append(time.perf_counter())
+        for name, begin, end in zip(STEP_NAMES[:5], marks[:-1], marks[1:], strict=True):
+            run[name] += end - begin
+        prepared.append((resized, angle, tiles, layer))
+    cover = render_module.Cover(CANVAS)
+    for resized, angle, tiles, layer in reversed(prepared):
+        marks = [time.perf_counter()]
+        left, top = round(layer.x - tiles.size[0] / 2), round(layer.y - tiles.size[1] / 2)
+        needed = cover.take(tiles, left, top)
+        marks.append(time.perf_counter())
+        turned, spans = render_module.turn(resized, angle, needed)
         marks.append(time.perf_counter())
         render_module._drawn(turned, spans)
         marks.append(time.perf_counter())
-        for name, begin, end in zip(STEP_NAMES, marks[:-1], marks[1:], strict=True):
+        for name, begin, end in zip(STEP_NAMES[5:], marks[:-1], marks[1:], strict=True):
             run[name] += end - begin
     return run
 
@@ -522,6 +544,18 @@ def compare(data: bytes, canvas: Image.Image, what: str = "the floor", subject: 
     return (
         f"PROBLEM: {subject} differs from {what} in {(diff.max(axis=2) > 0).sum():,} pixels "
         f"(at most {diff.max()} levels)"
+    )
+
+
+def hidden_tiles(culled: bytes, whole: bytes) -> str:
+    """How the render compares with one that turned every visible tile: a pixel may differ by a
+    level where a span was turned from another origin (render.tiles_of); more is a problem."""
+    a, b = (np.asarray(Image.open(io.BytesIO(data)).convert("RGB"), np.int16) for data in (culled, whole))
+    diff = np.abs(a - b).max(axis=2)
+    verdict = "as expected" if diff.max(initial=0) <= 2 else "PROBLEM: more than a turn's rounding"
+    return (
+        f"the render and one turning every visible tile (hidden or not): {(diff > 0).sum():,} pixels "
+        f"differ, by at most {diff.max(initial=0)} levels ({verdict})"
     )
 
 
@@ -774,6 +808,8 @@ def report(local: InProcess, remote: OverHttp | None) -> None:
     ratio_bare = warm_bare.p50 / floor_bare.p50
     rows = [
         *run_rows("cold render (in-process)", local.cold, TARGET_COLD),
+        row("  cold, every visible tile turned (hidden ones too), median", ms(local.cold_whole.stats().p50)),
+        row("  its median CPU time (all threads)", ms(local.cold_whole.cpu_p50)),
         *run_rows("warm render (in-process)", local.warm, TARGET_WARM),
         row(f"  throughput, {local.workers} in flight", f"{local.parallel_rate:.1f} /s"),
         *run_rows("floor: paste composite + the renderer's encode", local.floor, None, "baseline"),
@@ -832,7 +868,9 @@ def phase_table(local: InProcess) -> None:
     parts: list[tuple[str, Callable[[Phases], Stats]]] = [
         ("blob reads (FileImageStore.get, side by side)", lambda p: p.stats("read")),
         ("decode: PNG → premultiplied RGBA (8)", lambda p: p.stats("decode")),
-        ("transform: resize + rotate (8; warm: cache hits)", lambda p: p.stats("transform")),
+        ("scale: resize + which tiles show, which hide (8; warm: none)", lambda p: p.stats("scale")),
+        ("cover: the tiles each layer needs (8, on the event loop)", lambda p: p.stats("cover")),
+        ("turn: rotate + un-premultiply those tiles (8; warm: none)", lambda p: p.stats("turn")),
         (f"composite: {BANDS} band canvases + paste of the layers", lambda p: p.stats("compose")),
         (f"encode: filter + deflate {BANDS} strips", lambda p: p.stats("encode")),
         ("assemble the PNG (on the event loop)", lambda p: p.stats("assemble")),

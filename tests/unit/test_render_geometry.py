@@ -358,3 +358,112 @@ def test_a_wholly_transparent_layer_turns_into_nothing() -> None:
     assert spans == [] and not turned.any()
     drawn = render_module._drawn(turned, spans)
     assert not np.asarray(drawn.mask).any()
+
+
+def _premultiplied(image: Image.Image) -> np.ndarray:
+    """A render's pixels as premultiplied RGBA: where a level of turning differs, what shows."""
+    pixels = np.asarray(image.convert("RGBA"), np.int32)
+    return np.concatenate([pixels[..., :3] * pixels[..., 3:] // 255, pixels[..., 3:]], axis=2)
+
+
+@st.composite
+def cut_outs(draw: st.DrawFn) -> bytes:
+    """A cut-out as the app stores it: transparent, with opaque blocks (which hide what is below)
+    and soft-edged ones, written by png.py."""
+    height, width = draw(st.integers(20, 220)), draw(st.integers(20, 220))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    pixels = rng.integers(0, 256, (height, width, 4), np.uint8)
+    alpha = np.zeros((height, width), np.uint8)
+    for _ in range(draw(st.integers(1, 4))):
+        top, left = rng.integers(0, height), rng.integers(0, width)
+        block = alpha[top : top + rng.integers(10, 200), left : left + rng.integers(10, 200)]
+        block[...] = 255 if rng.random() < 0.7 else rng.integers(1, 255)
+    pixels[..., 3] = alpha
+    pixels[alpha == 0, :3] = 0
+    return fast_png.encode_png(pixels)
+
+
+stacks = st.lists(
+    st.tuples(
+        st.integers(-60, 460),  # x: some layers lie partly, or wholly, off the canvas
+        st.integers(-60, 460),
+        st.floats(0.3, 2.5).map(lambda s: round(s, 2)),
+        st.sampled_from([0.0, 90.0, 7.5, -20.0, 33.3, 181.0]),
+    ),
+    min_size=2,
+    max_size=5,
+)
+
+
+@given(
+    sources=st.lists(cut_outs(), min_size=1, max_size=3),
+    stack=stacks,
+    background=st.sampled_from([None, "#336699"]),
+)
+@settings(max_examples=40, deadline=None)
+async def test_leaving_out_hidden_tiles_changes_nothing(
+    sources: list[bytes], stack: list[tuple[int, int, float, float]], background: str | None
+) -> None:
+    """Tiles off the canvas or under an upper layer's opaque ones are not turned, and the picture is
+    the one every visible tile gives, but for a level here and there (see ``tiles_of``): a pixel of
+    a span turned from another origin."""
+    store = MemoryImageStore()
+    keys = [await store.put(data) for data in sources]
+    layers = [RenderLayer(keys[i % len(keys)], x, y, s, r) for i, (x, y, s, r) in enumerate(stack)]
+    culled = PillowOutfitRenderer(store, POOL, ImageLimits(), 64 * 1024 * 1024)
+    whole = PillowOutfitRenderer(store, POOL, ImageLimits(), 64 * 1024 * 1024, cull=False)
+    ours, everything = [await draw(renderer, layers, background=background) for renderer in (culled, whole)]
+    apart = np.abs(_premultiplied(ours) - _premultiplied(everything)).max(axis=2)
+    assert apart.max() <= 3  # up to 2 from the turn, and 1 from reading the straight PNG back
+    assert (apart > 0).mean() < 0.005
+
+
+def turned_key(renderer: PillowOutfitRenderer, image: BlobKey) -> object:
+    [key] = [key for key in renderer.transformed._items if key[0] == image]  # type: ignore[index]
+    return key
+
+
+def _opaque(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
+    return fast_png.encode_png(np.full((size[1], size[0], 4), (*colour, 255), np.uint8))
+
+
+async def test_a_layer_under_an_opaque_one_is_not_turned_until_it_shows() -> None:
+    """A garment wholly under an opaque one is not turned at all in its first render, nor in a
+    second of the same layout; one that shows more of it (the top layer moved) turns it whole, and
+    draws what a full turn would. From then on it is used as it is."""
+    store = MemoryImageStore()
+    below, above = (
+        await store.put(_opaque((120, 90), (255, 0, 0))),
+        await store.put(_opaque((300, 300), (0, 0, 255))),
+    )
+    renderer = PillowOutfitRenderer(store, POOL, ImageLimits(), 64 * 1024 * 1024)
+    hidden = [RenderLayer(below, 200, 200, 1.0, 12), RenderLayer(above, 200, 200, 1.0, 3)]
+    picture = np.asarray(await draw(renderer, hidden))
+    assert (picture[200, 200] == (0, 0, 255, 255)).all()
+    turned = renderer.transformed.get(turned_key(renderer, below))
+    assert turned is not None
+    assert not turned.done.any() and turned.tiles.visible.any()
+    assert np.array_equal(np.asarray(await draw(renderer, hidden)), picture)
+    assert renderer.transformed.get(turned_key(renderer, below)) is turned  # nothing more was turned
+
+    shown = [RenderLayer(below, 200, 200, 1.0, 12), RenderLayer(above, 200, 380, 1.0, 3)]  # mostly in view
+    moved = await draw(renderer, shown)
+    turned = renderer.transformed.get(turned_key(renderer, below))
+    assert turned is not None
+    assert turned.whole and (turned.done >= turned.tiles.visible).all()
+    fresh = PillowOutfitRenderer(store, POOL, ImageLimits(), 64 * 1024 * 1024, cull=False)
+    assert np.abs(_premultiplied(moved) - _premultiplied(await draw(fresh, shown))).max() <= 2
+    assert (np.asarray(moved)[190, 200] == (255, 0, 0, 255)).all()  # the red shows above the blue
+    again = await draw(renderer, hidden)  # hidden once more: the whole turn serves, nothing is turned
+    assert renderer.transformed.get(turned_key(renderer, below)) is turned
+    assert np.array_equal(np.asarray(again), picture)
+
+
+async def test_a_layer_off_the_canvas_is_turned_only_where_it_lands() -> None:
+    store = MemoryImageStore()
+    key = await store.put(_opaque((400, 400), (10, 200, 30)))
+    renderer = PillowOutfitRenderer(store, POOL, ImageLimits(), 64 * 1024 * 1024)
+    await draw(renderer, [RenderLayer(key, 0, 0, 1.0, 10)], size=(300, 300))  # a quarter on the canvas
+    [turned] = renderer.transformed._items.values()
+    share = turned.done.sum() / turned.tiles.visible.sum()
+    assert 0.15 < share < 0.4

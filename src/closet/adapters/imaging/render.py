@@ -6,14 +6,16 @@ with its centre at (x, y) canvas pixels. Rendering at another width scales the w
 Resampling is done on premultiplied alpha so that edges keep no dark fringe.
 
 The work runs on the imaging pool, side by side: each source is decoded (Pillow, with the upload's
-checks) and each layer transformed (OpenCV: several times faster than Pillow's resize and rotate,
-and it releases the GIL) as soon as its source is there, the turn only in the tiles that can show
-some of the garment (``visible_spans``); then the canvas is drawn in horizontal
-bands, each composited (Pillow's paste with a mask) and compressed (``png.py``) on its own, and the
-PNG is put together from the bands. No pool thread ever waits for another pool task.
+checks) and each layer scaled (OpenCV: several times faster than Pillow's resize and rotate, and it
+releases the GIL) as soon as its source is there, top layer first. A layer is turned only in the
+tiles that can show some of the garment, lie on the canvas and are not hidden under the layers
+above it (``tiles_of``, ``Cover``), so each waits for the layers above to be scaled, never turned.
+Then the canvas is drawn in horizontal bands, each composited (Pillow's paste with a mask) and
+compressed (``png.py``) on its own, and the PNG is put together from the bands. No pool thread ever
+waits for another pool task.
 
-Two caches keep warm renders fast: decoded images by blob key, and transformed layers by
-(blob, size, angle); both are LRU and bounded in bytes.
+Two caches keep warm renders fast: decoded images by blob key, and turned layers by (blob, size,
+angle), with the tiles computed so far; both are LRU and bounded in bytes.
 """
 
 from __future__ import annotations
@@ -101,12 +103,15 @@ class ImageCache(Generic[V]):
                 self._items.move_to_end(key)
             return image
 
-    def put(self, key: Hashable, image: V) -> None:
+    def put(self, key: Hashable, image: V, *, replace: bool = False) -> None:
+        """Keep ``image`` under ``key``; one already kept there stays, unless ``replace``."""
         if image.nbytes > self.max_bytes:
             return
         with self._lock:
             if key in self._items:
-                return
+                if not replace:
+                    return
+                self.used -= self._items.pop(key).nbytes
             self._items[key] = image
             self.used += image.nbytes
             while self.used > self.max_bytes:
@@ -147,6 +152,51 @@ class Drawn:
 
 
 @dataclass(frozen=True, slots=True)
+class Tiles:
+    """A turned layer's ``TILE``-square tiles as they will come out, known before any is computed
+    (``tiles_of``): a row-by-column grid each, in the turned box, from its top-left."""
+
+    matrix: np.ndarray  # from the turned box's pixels back to the source's, as OpenCV takes it
+    size: tuple[int, int]  # the turned box: width, height
+    visible: np.ndarray  # bool: the tile can show some of the garment
+    solid: np.ndarray  # bool: every pixel of the tile comes out opaque, hiding whatever is below it
+
+    @property
+    def nbytes(self) -> int:
+        return self.visible.nbytes + self.solid.nbytes + self.matrix.nbytes
+
+
+@dataclass(frozen=True, slots=True)
+class Turned:
+    """A layer scaled and turned as far as it has been computed: the tiles in ``done``; the others
+    are transparent in ``drawn``. Its first render turns only the tiles that show there (``Cover``);
+    the next render that draws it finishes it (``PillowOutfitRenderer._turn``)."""
+
+    drawn: Drawn
+    tiles: Tiles
+    done: np.ndarray  # bool, as ``tiles.visible``
+    whole: bool  # every visible tile is done: any render can use it as it is
+
+    @property
+    def nbytes(self) -> int:
+        return self.drawn.nbytes + self.tiles.nbytes + self.done.nbytes
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A layer about to be turned: its cache key, its source (decoded), the scaled image if this
+    render scaled it, what the cache held of it; its tiles and where its turned box goes."""
+
+    key: TransformKey
+    source: np.ndarray
+    resized: np.ndarray | None
+    cached: Turned | None
+    tiles: Tiles
+    left: int
+    top: int
+
+
+@dataclass(frozen=True, slots=True)
 class Placed:
     drawn: Drawn
     left: int
@@ -163,10 +213,20 @@ class Huge:
 
 
 class PillowOutfitRenderer(OutfitRenderer):
-    def __init__(self, store: ImageStore, pool: ImagingPool, limits: ImageLimits, cache_bytes: int) -> None:
-        self.store, self.pool, self.limits = store, pool, limits
+    def __init__(
+        self,
+        store: ImageStore,
+        pool: ImagingPool,
+        limits: ImageLimits,
+        cache_bytes: int,
+        *,
+        cull: bool = True,
+    ) -> None:
+        """``cull=False`` turns every tile that can show some garment, hidden or off the canvas or
+        not (the renders are the same but for a level here and there; the tests compare them)."""
+        self.store, self.pool, self.limits, self.cull = store, pool, limits, cull
         self.decoded: ImageCache[np.ndarray] = ImageCache(cache_bytes // 2)
-        self.transformed: ImageCache[Drawn] = ImageCache(cache_bytes // 2)
+        self.transformed: ImageCache[Turned] = ImageCache(cache_bytes // 2)
 
     async def render(
         self,
@@ -179,10 +239,7 @@ class PillowOutfitRenderer(OutfitRenderer):
     ) -> EncodedImage:
         factor = width / size[0]
         out = (width, max(1, round(size[1] * factor)))
-        keys = dict.fromkeys(layer.image for layer in layers)
-        sources = {key: asyncio.ensure_future(self._source(key)) for key in keys}  # decoded side by side
-        found = await asyncio.gather(*(self._place(la, sources[la.image], factor, out) for la in layers))
-        placed = [item for item in found if item is not None]  # a blob gone missing: the layer is left out
+        placed = await self._placed(layers, factor, out)
         if fmt == "webp":
             compose = functools.partial(self._compose, out, background, placed, 0)
             return await self.pool.run(lambda: _encode_webp(compose(), opaque=bool(background)))
@@ -194,6 +251,41 @@ class PillowOutfitRenderer(OutfitRenderer):
         strips = await asyncio.gather(*(self.pool.run(band) for band in work))
         data = png.assemble(out[0], out[1], 3 if background else 4, strips)
         return EncodedImage(data, "image/png", out[0], out[1])
+
+    async def _placed(
+        self, layers: Sequence[RenderLayer], factor: float, out: tuple[int, int]
+    ) -> list[Placed | Huge]:
+        """The layers ready to composite, in drawing order. From the top layer down, each is turned
+        only in the tiles that show on the canvas and are not hidden under the layers above it
+        (``Cover``); so the sources are decoded, and the layers scaled, top first, side by side."""
+        top_first = layers[::-1]
+        keys = dict.fromkeys(layer.image for layer in top_first)
+        sources = {key: asyncio.ensure_future(self._source(key)) for key in keys}
+        preparing = [
+            asyncio.ensure_future(self._prepare(layer, sources[layer.image], factor, out))
+            for layer in top_first
+        ]
+        cover = Cover(out, hides=self.cull)
+        finishing: list[asyncio.Future[Placed] | Huge | None] = []
+        try:
+            for future in preparing:
+                prepared = await future
+                if isinstance(prepared, Prepared):
+                    needed = None  # a layer turned whole needs no more
+                    if prepared.cached is None or not prepared.cached.whole:
+                        needed = cover.take(prepared.tiles, prepared.left, prepared.top)
+                    else:
+                        cover.hide(prepared.tiles, prepared.left, prepared.top)
+                    finishing.append(asyncio.ensure_future(self._finish(prepared, needed)))
+                else:
+                    finishing.append(prepared)
+            found = [await item if isinstance(item, asyncio.Future) else item for item in finishing]
+        except BaseException:
+            for task in (*sources.values(), *preparing, *finishing):
+                if isinstance(task, asyncio.Future):
+                    task.cancel()
+            raise
+        return [item for item in reversed(found) if item is not None]  # a blob gone missing: left out
 
     async def _source(self, key: BlobKey) -> np.ndarray | None:
         image = self.decoded.get(key)
@@ -220,34 +312,55 @@ class PillowOutfitRenderer(OutfitRenderer):
             pixels = cv2.cvtColor(pixels, cv2.COLOR_RGB2RGBA)
         return cv2.cvtColor(pixels, cv2.COLOR_RGBA2mRGBA)
 
-    async def _place(
+    async def _prepare(
         self,
         layer: RenderLayer,
         source: asyncio.Future[np.ndarray | None],
         factor: float,
         out: tuple[int, int],
-    ) -> Placed | Huge | None:
+    ) -> Prepared | Huge | None:
         image = await source
         if image is None:
             return None
         if max(image.shape[:2]) * layer.scale * factor > LARGE_FACTOR * max(out):
             return Huge(image, layer, factor)  # never built whole
-        drawn = self.transformed.get(_transform_key(layer, image, factor))
-        if drawn is None:
-            drawn = await self.pool.run(lambda: self._transformed(layer, image, factor))
-        left = round(layer.x * factor - drawn.size[0] / 2)
-        top = round(layer.y * factor - drawn.size[1] / 2)
-        return Placed(drawn, left, top)
-
-    def _transformed(self, layer: RenderLayer, source: np.ndarray, factor: float) -> Drawn:
-        key = _transform_key(layer, source, factor)
+        key = _transform_key(layer, image, factor)
         cached = self.transformed.get(key)
-        if cached is not None:
-            return cached
-        _image, target, angle = key
-        drawn = _drawn(*turn(resize(source, target), angle))
-        self.transformed.put(key, drawn)
-        return drawn
+        if cached is None:
+            resized, tiles = await self.pool.run(functools.partial(_scaled, image, key))
+        else:  # scaled again only if this render needs tiles it does not hold
+            resized, tiles = None, cached.tiles
+        left = round(layer.x * factor - tiles.size[0] / 2)
+        top = round(layer.y * factor - tiles.size[1] / 2)
+        return Prepared(key, image, resized, cached, tiles, left, top)
+
+    async def _finish(self, prepared: Prepared, needed: np.ndarray | None) -> Placed:
+        turned = prepared.cached
+        if turned is None or (needed is not None and (needed & ~turned.done).any()):
+            turned = await self.pool.run(functools.partial(self._turn, prepared, needed, turned))
+        return Placed(turned.drawn, prepared.left, prepared.top)
+
+    def _turn(self, prepared: Prepared, needed: np.ndarray | None, done: Turned | None) -> Turned:
+        """The layer turned: the first time, in the ``needed`` tiles only; when a later render needs
+        tiles that were left out, in every visible tile ``done`` lacks. Skipping hidden tiles makes
+        an outfit's first render fast; a layer that needs more is being reused (its outfit edited,
+        or in another outfit), and once whole it serves any render as it is. Kept in the cache."""
+        _image, target, angle = prepared.key
+        visible = prepared.tiles.visible
+        if done is not None:
+            todo = visible & ~done.done
+        else:
+            todo = visible if needed is None else needed
+        resized = prepared.resized if prepared.resized is not None else resize(prepared.source, target)
+        image, spans = turn(resized, angle, todo)
+        if angle in QUARTER_TURNS or not angle:  # turned whole, exactly
+            computed = np.ones_like(todo)
+        else:
+            computed = todo if done is None else todo | done.done
+        drawn = _drawn(image, spans, done.drawn if done is not None else None)
+        turned = Turned(drawn, prepared.tiles, computed, whole=not (visible & ~computed).any())
+        self.transformed.put(prepared.key, turned, replace=True)
+        return turned
 
     def _band(
         self,
@@ -297,9 +410,17 @@ def resize(image: np.ndarray, target: tuple[int, int]) -> np.ndarray:
     return cv2.resize(image, target, interpolation=interpolation if scale < 1 else cv2.INTER_CUBIC)
 
 
-def turn(image: np.ndarray, angle: float) -> tuple[np.ndarray, list[Span]]:
+def _scaled(source: np.ndarray, key: TransformKey) -> tuple[np.ndarray, Tiles]:
+    """The source scaled as ``key`` says, and how its tiles will stand once turned."""
+    _image, target, angle = key
+    resized = resize(source, target)
+    return resized, tiles_of(resized, angle)
+
+
+def turn(image: np.ndarray, angle: float, needed: np.ndarray | None = None) -> tuple[np.ndarray, list[Span]]:
     """``image`` (premultiplied) turned ``angle`` degrees clockwise, grown to hold its corners; and
-    the parts of it that were computed (``visible_spans``): the rest is transparent."""
+    the parts of it that were computed: the ``needed`` tiles (default: every visible one, see
+    ``tiles_of``); the rest is transparent. Quarter turns and none are done whole, exactly."""
     if angle in QUARTER_TURNS:
         turned = cv2.rotate(image, getattr(cv2, QUARTER_TURNS[angle]))  # exact, as Pillow's rotate was
         return turned, [_whole(turned)]
@@ -307,7 +428,7 @@ def turn(image: np.ndarray, angle: float) -> tuple[np.ndarray, list[Span]]:
         return image, [_whole(image)]
     matrix, size = rotation((image.shape[1], image.shape[0]), angle)
     turned = np.zeros((size[1], size[0], 4), np.uint8)
-    spans = visible_spans(image, matrix, size)
+    spans = spans_of(_flags(image, matrix, size)[0] if needed is None else needed, size)
     interpolation = getattr(cv2, TURN)
     for left, top, right, bottom in spans:
         moved = matrix.copy()  # the same map, from the span's own pixels (its top-left is 0, 0)
@@ -316,43 +437,116 @@ def turn(image: np.ndarray, angle: float) -> tuple[np.ndarray, list[Span]]:
     return turned, spans
 
 
-def visible_spans(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> list[Span]:
-    """The parts (left, top, right, bottom) of a turned image that can hold anything but transparent
-    pixels: runs of ``TILE``-square tiles, row by row. A cut-out is about 40 % transparent inside its
-    box (bench/outfit_render.py's garments: 22-51 %), and a turn costs as much per transparent pixel
-    as per opaque one, so only these are computed; the rest stay zero, which is what they would be.
+def tiles_of(image: np.ndarray, angle: float) -> Tiles:
+    """How the tiles of ``image`` (premultiplied) turned ``angle`` degrees will stand.
 
-    A tile is kept if any pixel that the cubic filter could read for it (4×4 around each point it
-    maps back to, with a pixel to spare for OpenCV's fixed-point coordinates) has some alpha: the
-    sum over that box, from a summed-area table of the source's non-transparent pixels. The image
-    is premultiplied, so no alpha means no colour either. A span's pixels are computed from its own
-    origin, so one may differ by a level from the same pixel of one whole turn (OpenCV rounds each
-    pixel's source position to a 32nd of a pixel, from a row start and a column offset)."""
+    A cut-out is about 40 % transparent inside its box (bench/outfit_render.py's garments: 22-51 %),
+    and a turn costs as much per transparent pixel as per opaque one, so only the visible tiles are
+    ever computed; the rest stay zero, which is what they would be. On an outfit the garments
+    overlap, and a tile under an upper layer's solid tiles is not computed either (``Cover``).
+
+    Both are read off the source, not the turn. A tile's footprint there is every pixel that the
+    cubic filter could read for it (4×4 around each point it maps back to, with a pixel to spare for
+    OpenCV's fixed-point coordinates): the tile is visible if some of those pixels have alpha (the
+    image is premultiplied, so no alpha means no colour either), and solid if all of them are inside
+    the source and opaque (OpenCV's cubic weights sum exactly to one, so the tile's alpha is 255).
+    Both sums come from summed-area tables. A span's pixels are computed from its own origin, so one
+    may differ by a level from the same pixel of one whole turn (OpenCV rounds each pixel's source
+    position to a 32nd of a pixel, from a row start and a column offset)."""
+    matrix, size = rotation((image.shape[1], image.shape[0]), angle)
+    visible, solid = _flags(image, matrix, size)
+    return Tiles(matrix, size, visible, solid)
+
+
+def _flags(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The visible and the solid tiles of ``image`` turned by ``matrix`` into ``size`` (``tiles_of``)."""
     height, width = image.shape[:2]
-    seen = cv2.integral(cv2.threshold(cv2.extractChannel(image, 3), 0, 1, cv2.THRESH_BINARY)[1])
+    table = cv2.integral(cv2.LUT(cv2.extractChannel(image, 3), _SEEN_AND_OPAQUE))
     lefts, tops = np.meshgrid(np.arange(0, size[0], TILE), np.arange(0, size[1], TILE))
     rights, bottoms = np.minimum(lefts + TILE, size[0]) - 1, np.minimum(tops + TILE, size[1]) - 1
     corners = ((lefts, tops), (rights, tops), (lefts, bottoms), (rights, bottoms))
     xs = np.stack([matrix[0, 0] * u + matrix[0, 1] * v + matrix[0, 2] for u, v in corners])
     ys = np.stack([matrix[1, 0] * u + matrix[1, 1] * v + matrix[1, 2] for u, v in corners])
-    x0 = np.clip(np.floor(xs.min(axis=0)).astype(np.int64) - 2, 0, width)
-    x1 = np.clip(np.floor(xs.max(axis=0)).astype(np.int64) + 4, 0, width)
-    y0 = np.clip(np.floor(ys.min(axis=0)).astype(np.int64) - 2, 0, height)
-    y1 = np.clip(np.floor(ys.max(axis=0)).astype(np.int64) + 4, 0, height)
-    visible = seen[y1, x1] - seen[y0, x1] - seen[y1, x0] + seen[y0, x0] > 0
-    spans: list[Span] = []
-    for row, tiles in enumerate(visible.tolist()):
-        top, bottom = row * TILE, min((row + 1) * TILE, size[1])
-        column = 0
-        while column < len(tiles):
-            if not tiles[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(tiles) and tiles[column]:
-                column += 1
-            spans.append((start * TILE, top, min(column * TILE, size[0]), bottom))
-    return spans
+    x0, x1 = np.floor(xs.min(axis=0)).astype(np.int64) - 2, np.floor(xs.max(axis=0)).astype(np.int64) + 4
+    y0, y1 = np.floor(ys.min(axis=0)).astype(np.int64) - 2, np.floor(ys.max(axis=0)).astype(np.int64) + 4
+    cx0, cx1, cy0, cy1 = (
+        np.clip(x0, 0, width),
+        np.clip(x1, 0, width),
+        np.clip(y0, 0, height),
+        np.clip(y1, 0, height),
+    )
+
+    inside = table[cy1, cx1] - table[cy0, cx1] - table[cy1, cx0] + table[cy0, cx0]
+    visible = inside > 0
+    solid = inside == 2 * (x1 - x0) * (y1 - y0)  # the whole footprint opaque, none of it off the source
+    return visible, solid
+
+
+# each alpha counted 0 if transparent, 1 if partly opaque and 2 if opaque: one sum over a footprint
+# says both whether any of it shows (> 0) and whether all of it is opaque (twice its area)
+_SEEN_AND_OPAQUE = np.array([0] + [1] * 254 + [2], np.uint8)
+
+
+def spans_of(tiles: np.ndarray, size: tuple[int, int]) -> list[Span]:
+    """The ``tiles`` that are set, as runs along each row, in pixels of a box of ``size``."""
+    edges = np.diff(np.pad(tiles, ((0, 0), (1, 1))).view(np.int8), axis=1)
+    rows, starts = np.nonzero(edges == 1)  # row by row, left to right: each run's start and end
+    _rows, ends = np.nonzero(edges == -1)
+    return [
+        (start * TILE, row * TILE, min(end * TILE, size[0]), min((row + 1) * TILE, size[1]))
+        for row, start, end in zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)
+    ]
+
+
+class Cover:
+    """What the layers taken so far, from the top down, hide on the canvas: each of their solid
+    tiles. ``take`` answers which tiles of the next layer down are needed (visible, on the canvas,
+    and not wholly hidden), then adds that layer's solid tiles (``hide``). A hidden pixel would be
+    painted over by an opaque one whatever it held, so leaving it out changes nothing in the picture.
+    ``hides=False`` needs every visible tile."""
+
+    def __init__(self, size: tuple[int, int], *, hides: bool = True) -> None:
+        self.size, self.hides = size, hides
+        self.hidden = np.zeros((size[1], size[0]), np.uint8)
+        self.empty = True
+
+    def take(self, tiles: Tiles, left: int, top: int) -> np.ndarray:
+        """The tiles of a layer with its turned box at (``left``, ``top``) that it needs to turn;
+        then what it hides is added."""
+        needed = self._needed(tiles, left, top)
+        self.hide(tiles, left, top)
+        return needed
+
+    def _needed(self, tiles: Tiles, left: int, top: int) -> np.ndarray:
+        if not self.hides:
+            return tiles.visible.copy()
+        width, height = self.size
+        rows, columns = tiles.visible.shape
+        xs, ys = left + np.arange(columns) * TILE, top + np.arange(rows) * TILE
+        x0, x1 = np.clip(xs, 0, width), np.clip(np.minimum(xs + TILE, left + tiles.size[0]), 0, width)
+        y0, y1 = np.clip(ys, 0, height), np.clip(np.minimum(ys + TILE, top + tiles.size[1]), 0, height)
+        needed = tiles.visible & (y1 > y0)[:, None] & (x1 > x0)[None, :]
+        if needed.any() and not self.empty:
+            box = self.hidden[y0[0] : y1[-1], x0[0] : x1[-1]]
+            table = cv2.integral(box)
+            a0, a1, b0, b1 = x0 - x0[0], x1 - x0[0], y0 - y0[0], y1 - y0[0]
+            hidden = (
+                table[np.ix_(b1, a1)] - table[np.ix_(b0, a1)] - table[np.ix_(b1, a0)] + table[np.ix_(b0, a0)]
+            )
+            needed &= hidden < (y1 - y0)[:, None] * (x1 - x0)[None, :]
+        return needed
+
+    def hide(self, tiles: Tiles, left: int, top: int) -> None:
+        """Add the solid tiles of a layer with its turned box at (``left``, ``top``)."""
+        if not self.hides:
+            return
+        width, height = self.size
+        for span_left, span_top, span_right, span_bottom in spans_of(tiles.solid, tiles.size):
+            top_, bottom = max(top + span_top, 0), min(top + span_bottom, height)
+            left_, right = max(left + span_left, 0), min(left + span_right, width)
+            if bottom > top_ and right > left_:
+                self.hidden[top_:bottom, left_:right] = 1
+                self.empty = False
 
 
 def rotation(size: tuple[int, int], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
@@ -416,12 +610,17 @@ def _warp(
     )
 
 
-def _drawn(premultiplied: np.ndarray, spans: Sequence[Span] | None = None) -> Drawn:
+def _drawn(
+    premultiplied: np.ndarray, spans: Sequence[Span] | None = None, base: Drawn | None = None
+) -> Drawn:
     """The layer as ``Drawn``, from its premultiplied pixels; only ``spans`` of them (default: all)
-    can hold anything, and only they are converted. Outside them both arrays stay zero: a mask of 0
-    leaves the canvas as it is."""
+    are converted, onto a copy of ``base`` if given. Elsewhere both arrays stay zero (or as in
+    ``base``): a mask of 0 leaves the canvas as it is."""
     height, width = premultiplied.shape[:2]
-    colour, mask = np.zeros((height, width, 4), np.uint8), np.zeros((height, width), np.uint8)
+    if base is None:
+        colour, mask = np.zeros((height, width, 4), np.uint8), np.zeros((height, width), np.uint8)
+    else:
+        colour, mask = np.array(base.colour), np.array(base.mask)
     for left, top, right, bottom in [_whole(premultiplied)] if spans is None else spans:
         part = premultiplied[top:bottom, left:right]
         cv2.cvtColor(part, cv2.COLOR_mRGBA2RGBA, dst=colour[top:bottom, left:right])

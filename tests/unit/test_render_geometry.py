@@ -18,6 +18,7 @@ from closet.adapters.imaging import render as render_module
 from closet.adapters.imaging.processor import ImagingPool
 from closet.adapters.imaging.render import PillowOutfitRenderer, rotation
 from closet.adapters.memory.blobs import MemoryImageStore
+from closet.application.errors import InvalidImage
 from closet.application.outfits.render import render_key
 from closet.application.ports.images import ImageLimits, RenderLayer
 from closet.domain.errors import InvalidValue
@@ -467,3 +468,20 @@ async def test_a_layer_off_the_canvas_is_turned_only_where_it_lands() -> None:
     [turned] = renderer.transformed._items.values()
     share = turned.done.sum() / turned.tiles.visible.sum()
     assert 0.15 < share < 0.4
+
+
+async def test_a_damaged_cut_out_fails_the_render_and_leaves_nothing_running() -> None:
+    """A stored blob that no longer decodes (its checksum broken) is an error for the render, never a
+    half-drawn picture; the layers being prepared beside it are stopped, and the renderer still
+    draws outfits without it."""
+    store = MemoryImageStore()
+    good = _opaque((60, 60), (0, 128, 0))
+    damaged = good[:60] + bytes(20) + good[80:]
+    keys = [await store.put(data) for data in (good, damaged)]
+    renderer = PillowOutfitRenderer(store, POOL, ImageLimits(), 64 * 1024 * 1024)
+    with pytest.raises(InvalidImage):
+        await draw(
+            renderer, [RenderLayer(keys[1], 100, 100, 1.0, 5), RenderLayer(keys[0], 200, 200, 1.0, 10)]
+        )
+    picture = np.asarray(await draw(renderer, [RenderLayer(keys[0], 200, 200, 1.0, 10)]))
+    assert (picture[200, 200] == (0, 128, 0, 255)).all()

@@ -280,10 +280,15 @@ class PillowOutfitRenderer(OutfitRenderer):
                 else:
                     finishing.append(prepared)
             found = [await item if isinstance(item, asyncio.Future) else item for item in finishing]
-        except BaseException:
-            for task in (*sources.values(), *preparing, *finishing):
-                if isinstance(task, asyncio.Future):
-                    task.cancel()
+        except BaseException:  # e.g. a damaged blob: the rest is no longer wanted
+            tasks = [
+                task
+                for task in (*sources.values(), *preparing, *finishing)
+                if isinstance(task, asyncio.Future)
+            ]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)  # their errors read, not left to the GC
             raise
         return [item for item in reversed(found) if item is not None]  # a blob gone missing: left out
 
@@ -347,10 +352,9 @@ class PillowOutfitRenderer(OutfitRenderer):
         or in another outfit), and once whole it serves any render as it is. Kept in the cache."""
         _image, target, angle = prepared.key
         visible = prepared.tiles.visible
-        if done is not None:
+        todo = visible if needed is None else needed
+        if done is not None:  # needed more than it holds: every visible tile it lacks
             todo = visible & ~done.done
-        else:
-            todo = visible if needed is None else needed
         resized = prepared.resized if prepared.resized is not None else resize(prepared.source, target)
         image, spans = turn(resized, angle, todo)
         if angle in QUARTER_TURNS or not angle:  # turned whole, exactly

@@ -1,5 +1,6 @@
-"""The read a render makes, the outfit with the image each of its items is drawn with: the same on
-memory, SQLite and Postgres, and the same as reading the outfit and the photos apart."""
+"""The read a render makes, the outfit with the image each of its items is drawn with, and the read
+of one outfit: the same on memory, SQLite and Postgres, and the same as reading the outfit and the
+photos apart."""
 
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ async def test_the_outfit_with_its_images_is_one_read_owner_scoped(uow_factory: 
         stored = await uow.photos.many(ann.id, outfit.details.item_ids)
         assert found is not None and alone is not None
         assert found.outfit == alone
+        assert alone.details.layers == tuple(sorted(layers, key=lambda la: la.z))  # as saved, in z order
+        assert (alone.details.name, alone.details.canvas, alone.version) == ("Look", outfit.details.canvas, 1)
         assert [la.z for la in found.outfit.details.layers] == [1, 2, 3, 4, 5, 6, 7]
         assert stored == photos
         assert found.images == {item_id: item_photo.drawn for item_id, item_photo in photos.items()}
@@ -71,4 +74,5 @@ async def test_the_outfit_with_its_images_is_one_read_owner_scoped(uow_factory: 
         assert nothing.outfit.details.layers == () and nothing.images == {}
 
         assert await uow.outfits.get_to_render(ben.id, outfit.id) is None  # not ben's
+        assert await uow.outfits.get(ben.id, outfit.id) is None
         assert await uow.outfits.get_to_render(ben.id, empty.id) is None

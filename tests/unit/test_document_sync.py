@@ -144,12 +144,14 @@ class CountingStore(MemoryDocumentStore):
         return await super().get_many(kind, owner_id, doc_ids)
 
 
-async def test_collection_rules_are_read_once_per_version() -> None:
+@pytest.mark.parametrize("rules", [DocumentKind.COLLECTION_FILTERS, DocumentKind.OUTFIT_METADATA])
+async def test_collection_rules_and_outfit_notes_are_read_once_per_version(rules: DocumentKind) -> None:
+    """A smart collection's rules and an outfit's metadata (its notes) are read from the store once
+    per version, then from memory: a document at a version never changes."""
     store, docs, clock = MemoryStore(), MemoryDocuments(), FixedClock()
     counting = CountingStore(docs)
     sync = DocumentSync(lambda: MemoryUnitOfWork(store), counting, MemoryAuditStore(docs), clock)
     owner, doc = uuid.UUID(int=1), uuid.uuid4()
-    rules = DocumentKind.COLLECTION_FILTERS
 
     def rules_change(version: int) -> DocumentChange:
         body = {"rules": {"category": ["top"], "tags": [f"v{version}"]}, "sort": None}

@@ -46,8 +46,9 @@ MAX_BACKOFF_SECONDS = 60.0
 OUTBOX_RETENTION = timedelta(days=7)  # applied rows stay this long: reads and repairs use them
 PURGE_EVERY = timedelta(hours=1)
 # Documents read often and small, kept per process at the version read (see DocumentSync._remember):
-# a smart collection's rules, read by every listing of it.
-SETTLED_KINDS = frozenset({DocumentKind.COLLECTION_FILTERS})
+# a smart collection's rules, read by every listing of it; an outfit's notes, read by every read of
+# the outfit (on the embedded profile that read was a third of GET /api/v1/outfits/{id}'s work).
+SETTLED_KINDS = frozenset({DocumentKind.COLLECTION_FILTERS, DocumentKind.OUTFIT_METADATA})
 SETTLED_MAX = 4096
 # Write-behind publishes run this many at once (each holds a database connection while it marks its
 # rows done); past PUBLISH_BACKLOG waiting, rows are left to the relay (their lease runs out).

@@ -106,12 +106,21 @@ def _outfit(row: RowMapping, layers: Sequence[Layer]) -> Outfit:
     )
 
 
-# A render's read, built once: the outfit, a row per layer, each with its item's photo (the
-# owner's: a layer never shows another owner's photo).
 # The columns ``_layer`` reads: no outfit column shares their names, so they need no labels.
 _LAYER_COLUMNS = [
     outfit_layers.c[name] for name in ("item_id", "category", "x", "y", "scale", "rotation_deg", "z")
 ]
+_THE_OUTFIT = and_(
+    outfits.c.id == bindparam("outfit_id", type_=outfits.c.id.type),
+    outfits.c.owner_id == bindparam("owner_id", type_=outfits.c.owner_id.type),
+)
+_WITH_LAYERS = outfits.outerjoin(outfit_layers, outfit_layers.c.outfit_id == outfits.c.id)
+
+# One outfit's read, built once: the outfit, a row per layer (one row with no layer if it has none).
+_ONE = select(outfits, *_LAYER_COLUMNS).select_from(_WITH_LAYERS).where(_THE_OUTFIT)
+
+# A render's read, built once: as ``_ONE``, each layer with its item's photo (the owner's: a layer
+# never shows another owner's photo).
 _TO_RENDER = (
     select(
         outfits,
@@ -121,7 +130,7 @@ _TO_RENDER = (
         item_photos.c.status.label("photo_status"),
     )
     .select_from(
-        outfits.outerjoin(outfit_layers, outfit_layers.c.outfit_id == outfits.c.id).outerjoin(
+        _WITH_LAYERS.outerjoin(
             item_photos,
             and_(
                 item_photos.c.item_id == outfit_layers.c.item_id,
@@ -129,11 +138,14 @@ _TO_RENDER = (
             ),
         )
     )
-    .where(
-        outfits.c.id == bindparam("outfit_id", type_=outfits.c.id.type),
-        outfits.c.owner_id == bindparam("owner_id", type_=outfits.c.owner_id.type),
-    )
+    .where(_THE_OUTFIT)
 )
+
+
+def _with_layers(rows: Sequence[RowMapping]) -> list[RowMapping]:
+    """The rows of a read joined with the layers that hold a layer (an outfit without layers has
+    one row, with none)."""
+    return [row for row in rows if row["z"] is not None]
 
 
 class SqlOutfitRepository(OutfitRepository):
@@ -149,8 +161,11 @@ class SqlOutfitRepository(OutfitRepository):
             await self.conn.execute(insert(outfit_layers), rows)
 
     async def get(self, owner_id: UserId, outfit_id: OutfitId) -> Outfit | None:
-        found = await self._load(and_(outfits.c.id == outfit_id, outfits.c.owner_id == owner_id))
-        return found[0] if found else None
+        """One query: the outfit joined with its layers."""
+        rows = (
+            (await self.conn.execute(_ONE, {"outfit_id": outfit_id, "owner_id": owner_id})).mappings().all()
+        )
+        return _outfit(rows[0], [_layer(row) for row in _with_layers(rows)]) if rows else None
 
     async def get_to_render(self, owner_id: UserId, outfit_id: OutfitId) -> OutfitToRender | None:
         params = {"outfit_id": outfit_id, "owner_id": owner_id}
@@ -158,9 +173,7 @@ class SqlOutfitRepository(OutfitRepository):
         if not rows:
             return None
         layers, images = [], {}
-        for row in rows:
-            if row["z"] is None:
-                continue  # an outfit without layers: its one row has none
+        for row in _with_layers(rows):
             layers.append(_layer(row))
             if row["photo_original_key"] is not None:
                 status = CutoutStatus(row["photo_status"])

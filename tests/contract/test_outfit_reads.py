@@ -75,4 +75,10 @@ async def test_the_outfit_with_its_images_is_one_read_owner_scoped(uow_factory: 
 
         assert await uow.outfits.get_to_render(ben.id, outfit.id) is None  # not ben's
         assert await uow.outfits.get(ben.id, outfit.id) is None
+
+    async with uow_factory() as uow:  # a delete says whether it deleted anything
+        assert await uow.outfits.delete(ben.id, outfit.id) is None  # not ben's: nothing
+        assert await uow.outfits.delete(ann.id, empty.id) == []  # deleted: it had no renders
+        assert await uow.outfits.delete(ann.id, empty.id) is None  # gone already
+        await uow.commit()
         assert await uow.outfits.get_to_render(ben.id, empty.id) is None

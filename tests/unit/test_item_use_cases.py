@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
+from closet.adapters.memory.blobs import MemoryImageStore
 from closet.adapters.memory.clock import FixedClock
 from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
+from closet.application import items as items_module
 from closet.application.documents import DocumentSync
 from closet.application.errors import NotFound, StaleVersion, VersionRequired
 from closet.application.filters import FilterSpec
@@ -30,6 +34,7 @@ from closet.application.items import (
 )
 from closet.application.specs import ColorSpec, ItemChanges, ItemSpec, PurchaseSpec
 from closet.domain.errors import InvalidValue
+from closet.domain.images import ItemPhoto, StoredBlob
 from closet.domain.items import ItemId, ItemStatus
 from closet.domain.users import UserId
 
@@ -161,3 +166,53 @@ async def test_relative_filters_count_from_the_owners_today(
 
     assert await not_worn_for_ten_days("UTC") == []  # the 12th is within ten days of the 22nd
     assert await not_worn_for_ten_days("Pacific/Auckland") == [item_id]  # not of the 23rd
+
+
+async def test_two_deletes_of_one_item_at_once_delete_it_once(
+    store: MemoryStore,
+    clock: FixedClock,
+    sync: DocumentSync,
+    docs: MemoryDocuments,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two requests may both load an item before either deletes it (on Postgres the second then
+    waits for the first's row lock, and its DELETE finds nothing). The second must answer 404 and
+    write nothing: before, it went on, recorded a second deletion, and released the photo's blobs
+    again. Blobs are shared by content, so that took them from another item still using them."""
+    images = MemoryImageStore()
+    first_item, other_item = await add(store, clock, sync), await add(store, clock, sync, name="Twin")
+    for item_id in (first_item, other_item):  # the same photo on both: each blob held twice
+        blobs = [
+            StoredBlob(await images.put(data), "image/jpeg", 8, 8) for data in (b"photo", b"t256", b"t512")
+        ]
+        async with uow(store) as unit:
+            photo = ItemPhoto(blobs[0], blobs[1], blobs[2], phash=0, uploaded_at=clock.now())
+            await unit.photos.save(OWNER, ItemId(item_id), photo, expected_revision=None)
+            await unit.commit()
+    assert [await images.references(b.key) for b in blobs] == [2, 2, 2]
+
+    gates, arrived, both_loaded = [asyncio.Event(), asyncio.Event()], 0, asyncio.Event()
+    loaded = items_module._drop_from_outfits
+
+    async def after_the_load(*args: Any) -> Any:  # both requests have loaded the item here
+        nonlocal arrived
+        gate, arrived = gates[arrived % 2], arrived + 1
+        if arrived == 2:
+            both_loaded.set()
+        await gate.wait()
+        return await loaded(*args)
+
+    monkeypatch.setattr(items_module, "_drop_from_outfits", after_the_load)
+    ref = ItemRef(owner_id=OWNER, item_id=first_item)
+    first = asyncio.ensure_future(DeleteItem(uow(store), clock, sync, images)(ref))
+    second = asyncio.ensure_future(DeleteItem(uow(store), clock, sync, images)(ref))
+    await both_loaded.wait()
+    gates[0].set()
+    await first
+    gates[1].set()
+    with pytest.raises(NotFound):
+        await second
+    await sync.flush()
+    assert [await images.references(b.key) for b in blobs] == [1, 1, 1]  # the other item's photo stays
+    deletions = [e for e in docs.audit.values() if e.action == "item.delete"]
+    assert len(deletions) == 1

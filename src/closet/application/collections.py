@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from closet.application.collection_documents import collection_document, with_rules
 from closet.application.documents import DocumentSync
-from closet.application.errors import NotFound, StaleVersion, VersionRequired
+from closet.application.errors import NotFound, StaleVersion, VersionRequired, unless_versioned
 from closet.application.filters import FilterContext, FilterSpec, build_filter
 from closet.application.item_listing import ListingPage
 from closet.application.item_query import DEFAULT_LIMIT, ItemQuery, Sort
@@ -261,7 +262,8 @@ class DeleteCollection:
     async def __call__(self, ref: CollectionRef) -> None:
         async with self.uow as uow:
             collection = await load_collection(uow, self.sync, ref, rules_needed=False)
-            await uow.collections.delete(ref.owner_id, ref.collection_id)
+            if not await uow.collections.delete(ref.owner_id, ref.collection_id):
+                raise NotFound("collection", ref.collection_id)  # deleted meanwhile by another request
             tombstone = replace(collection_document(collection), version=collection.version + 1, body=None)
             queued = await self.sync.queue(uow, [tombstone])
             await uow.commit()
@@ -285,6 +287,9 @@ class ChangeMembers:
     async def __call__(self, cmd: MembersCommand) -> Collection:
         if cmd.order is not None and cmd.ref.expected_version is None:
             raise VersionRequired()
+        return await unless_versioned(partial(self._change, cmd), cmd.ref.expected_version)
+
+    async def _change(self, cmd: MembersCommand) -> Collection:
         async with self.uow as uow:
             collection = await load_collection(uow, self.sync, cmd.ref)
             loaded, now = collection.version, self.clock.now()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
 
 class ApplicationError(Exception):
     """Base class: ``title`` is a short, stable, human summary of the kind of error."""
@@ -83,3 +86,23 @@ class InvalidImage(ApplicationError):
     """Truncated, corrupt, empty or disguised (a polyglot) image data."""
 
     title = "Invalid image"
+
+
+T = TypeVar("T")
+CONFLICT_ATTEMPTS = 5  # a request that sent no version is tried this many times before a 412
+
+
+async def unless_versioned(attempt: Callable[[], Awaitable[T]], expected_version: int | None) -> T:
+    """``attempt()`` (one whole unit of work), tried again while another request changed a row it
+    changes meanwhile (``StaleVersion``), unless the caller sent the version it expected: then the
+    412 is the answer it asked for. Without one, the conflict is the server's own bookkeeping (an
+    item's delete updating the outfits and collections that hold it, two additions to one
+    collection) and the caller never sent the version the 412's message would blame. A retry reloads
+    everything, so it sees the other request's change (and a thing it deleted is a 404)."""
+    for tries_left in range(CONFLICT_ATTEMPTS - 1, -1, -1):
+        try:
+            return await attempt()
+        except StaleVersion:
+            if expected_version is not None or not tries_left:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

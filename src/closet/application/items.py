@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from closet.application.audit import audit_entry
 from closet.application.collection_documents import drop_member
-from closet.application.documents import DocumentSync, item_document, item_tombstone
-from closet.application.errors import NotFound, StaleVersion, VersionRequired
+from closet.application.documents import DocumentSync, Queued, item_document, item_tombstone
+from closet.application.errors import NotFound, StaleVersion, VersionRequired, unless_versioned
 from closet.application.filters import FilterContext, FilterSpec, build_filter
 from closet.application.item_listing import ListingPage
 from closet.application.item_query import (
@@ -140,12 +141,20 @@ class DeleteItem:
         self.uow, self.clock, self.sync, self.images = uow, clock, sync, images
 
     async def __call__(self, ref: ItemRef) -> None:
+        item, queued = await unless_versioned(functools.partial(self._delete, ref), ref.expected_version)
+        await self.sync.publish(queued)
+        if self.images is not None and item.photo is not None:
+            for key in item.photo.blob_keys():
+                await self.images.release(key)
+
+    async def _delete(self, ref: ItemRef) -> tuple[ClothingItem, Queued]:
         async with self.uow as uow:
             item = await load_item(uow, self.sync, ref)
             changed = await _drop_from_outfits(uow, self.sync, item, self.clock.now())
             member = Member(MemberKind.ITEM, item.id)
             changed += await drop_member(uow, self.sync, ref.owner_id, member, self.clock.now())
-            await uow.items.delete(ref.owner_id, ref.item_id)
+            if not await uow.items.delete(ref.owner_id, ref.item_id):
+                raise NotFound("item", ref.item_id)  # deleted meanwhile by another request: write nothing
             entry = audit_entry(
                 self.clock,
                 actor_id=ref.owner_id,
@@ -156,10 +165,7 @@ class DeleteItem:
             )
             queued = await self.sync.queue(uow, [item_tombstone(item), *changed], [entry])
             await uow.commit()
-        await self.sync.publish(queued)
-        if self.images is not None and item.photo is not None:
-            for key in item.photo.blob_keys():
-                await self.images.release(key)
+        return item, queued
 
 
 async def _drop_from_outfits(

@@ -67,9 +67,9 @@ class MemoryOutfitRepository(OutfitRepository):
             raise StaleVersion(expected_version, current.version if current else 0)
         self.pending[outfit.id] = copy.copy(outfit)
 
-    async def delete(self, owner_id: UserId, outfit_id: OutfitId) -> list[BlobKey]:
+    async def delete(self, owner_id: UserId, outfit_id: OutfitId) -> list[BlobKey] | None:
         if await self.get(owner_id, outfit_id) is None:
-            return []
+            return None
         self.pending[outfit_id] = None
         released = [render.key for _shape, render in self._renders(outfit_id).values()]
         self.renders[outfit_id] = {}

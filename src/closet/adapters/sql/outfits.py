@@ -214,17 +214,19 @@ class SqlOutfitRepository(OutfitRepository):
         await self.conn.execute(delete(outfit_layers).where(outfit_layers.c.outfit_id == outfit.id))
         await self._write_layers(outfit)
 
-    async def delete(self, owner_id: UserId, outfit_id: OutfitId) -> list[BlobKey]:
-        keys = await self.conn.execute(
+    async def delete(self, owner_id: UserId, outfit_id: OutfitId) -> list[BlobKey] | None:
+        keys = await self.conn.execute(  # before the DELETE, whose cascade takes the render rows
             select(outfit_renders.c.blob_key)
             .join(outfits, outfits.c.id == outfit_renders.c.outfit_id)
             .where(outfits.c.id == outfit_id, outfits.c.owner_id == owner_id)
         )
         released = [BlobKey(k) for (k,) in keys]
-        await self.conn.execute(
+        deleted = await self.conn.execute(
             delete(outfits).where(outfits.c.id == outfit_id, outfits.c.owner_id == owner_id)
         )
-        return released
+        # A concurrent delete of it: this DELETE waited for its row lock and found nothing, and the
+        # keys read before belong to that delete, not to this one.
+        return released if deleted.rowcount else None
 
     async def list(self, owner_id: UserId, query: OutfitQuery) -> OutfitPage:
         f = query.filter

@@ -9,8 +9,8 @@ from datetime import datetime
 from functools import partial
 
 from closet.application.collection_documents import drop_member
-from closet.application.documents import DocumentSync
-from closet.application.errors import VersionRequired
+from closet.application.documents import DocumentSync, Queued
+from closet.application.errors import NotFound, VersionRequired, unless_versioned
 from closet.application.outfits.common import (
     OutfitRef,
     check_items,
@@ -33,6 +33,7 @@ from closet.application.ports.outfits import OutfitFilter, OutfitQuery
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import ErrorCollector, InvalidValue
+from closet.domain.images import BlobKey
 from closet.domain.items import ClothingItem, ItemId, ItemStatus, Season
 from closet.domain.outfits import Occasion, Outfit
 from closet.domain.users import UserId
@@ -133,16 +134,22 @@ class DeleteOutfit:
         self.uow, self.sync, self.images, self.clock = uow, sync, images, clock
 
     async def __call__(self, ref: OutfitRef) -> None:
+        released, queued = await unless_versioned(partial(self._delete, ref), ref.expected_version)
+        await self.sync.publish(queued)
+        for key in released:
+            await self.images.release(key)
+
+    async def _delete(self, ref: OutfitRef) -> tuple[list[BlobKey], Queued]:
         async with self.uow as uow:
             outfit = await load_outfit(uow, self.sync, ref)
             member = Member(MemberKind.OUTFIT, outfit.id)
             changed = await drop_member(uow, self.sync, ref.owner_id, member, self.clock.now())
             released = await uow.outfits.delete(ref.owner_id, ref.outfit_id)
+            if released is None:  # deleted meanwhile by another request: write nothing, release nothing
+                raise NotFound("template" if ref.template else "outfit", ref.outfit_id)
             queued = await self.sync.queue(uow, [outfit_tombstone(outfit), *changed])
             await uow.commit()
-        await self.sync.publish(queued)
-        for key in released:
-            await self.images.release(key)
+        return released, queued
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -70,8 +70,9 @@ class OutfitRepository(Protocol):
     async def update(self, outfit: Outfit, expected_version: int) -> None: ...
 
     @abstractmethod
-    async def delete(self, owner_id: UserId, outfit_id: OutfitId) -> list[BlobKey]:
-        """Deletes the outfit; answers the blob keys of its renders (theirs to release)."""
+    async def delete(self, owner_id: UserId, outfit_id: OutfitId) -> list[BlobKey] | None:
+        """Deletes the outfit; answers the blob keys of its renders (theirs to release), or None
+        if there was no such outfit to delete (another request deleted it meanwhile)."""
 
     @abstractmethod
     async def containing(self, owner_id: UserId, item_id: ItemId) -> list[Outfit]: ...

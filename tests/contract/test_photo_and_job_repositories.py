@@ -70,6 +70,11 @@ async def test_photo_round_trip_and_revision_check(uow_factory: UowFactory) -> N
         assert listed_item["photo"] == ready
         with pytest.raises(StaleVersion):
             await uow.photos.save(user.id, item.id, ready.failed("late"), expected_revision=first.revision)
+    async with uow_factory() as uow:  # a first photo when another came first: the same refusal
+        with pytest.raises(StaleVersion) as refused:
+            await uow.photos.save(user.id, item.id, photo("other"), expected_revision=None)
+        assert "photo changed meanwhile" in refused.value.detail
+        assert await uow.photos.get(user.id, item.id) == ready  # and the transaction goes on
 
 
 async def test_photos_are_owner_scoped_and_go_with_their_item(uow_factory: UowFactory) -> None:

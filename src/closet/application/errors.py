@@ -30,12 +30,20 @@ class Conflict(ApplicationError):
 class StaleVersion(ApplicationError):
     title = "Version mismatch"
 
-    def __init__(self, expected: int, current: int) -> None:
+    def __init__(self, expected: int, current: int, detail: str | None = None) -> None:
+        """``detail`` for a conflict over a version the client did not send (a photo's revision)."""
         super().__init__(
-            f"you sent version {expected} but the current version is {current}; "
+            detail
+            or f"you sent version {expected} but the current version is {current}; "
             "reload and apply your change again"
         )
         self.current = current
+
+
+PHOTO_CHANGED = (
+    "the item's photo changed meanwhile (another upload, or its cut-out redone or finished); "
+    "send the request again"
+)
 
 
 class VersionRequired(ApplicationError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from closet.adapters.memory.store import MemoryStore
-from closet.application.errors import StaleVersion
+from closet.application.errors import PHOTO_CHANGED, StaleVersion
 from closet.application.ports.photos import PhotoRepository
 from closet.domain.images import ItemPhoto
 from closet.domain.items import ItemId
@@ -35,9 +35,9 @@ class MemoryPhotoRepository(PhotoRepository):
     ) -> None:
         current = await self.get(owner_id, item_id)
         if expected_revision is None and current is not None:
-            raise StaleVersion(0, current.revision)
+            raise StaleVersion(0, current.revision, PHOTO_CHANGED)
         if expected_revision is not None and (current is None or current.revision != expected_revision):
-            raise StaleVersion(expected_revision, current.revision if current else 0)
+            raise StaleVersion(expected_revision, current.revision if current else 0, PHOTO_CHANGED)
         self.pending[item_id] = (owner_id, photo)
 
     async def delete(self, owner_id: UserId, item_id: ItemId) -> None:

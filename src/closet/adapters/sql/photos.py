@@ -7,10 +7,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import RowMapping, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from closet.adapters.sql.tables import item_photos
-from closet.application.errors import StaleVersion
+from closet.application.errors import PHOTO_CHANGED, StaleVersion
 from closet.application.ports.photos import PhotoRepository
 from closet.domain.images import (
     BlobKey,
@@ -150,7 +151,18 @@ class SqlPhotoRepository(PhotoRepository):
     ) -> None:
         values = photo_to_row(photo)
         if expected_revision is None:
-            await self.conn.execute(insert(item_photos).values(item_id=item_id, owner_id=owner_id, **values))
+            try:
+                async with self.conn.begin_nested():  # a savepoint: the transaction outlives a refusal
+                    await self.conn.execute(
+                        insert(item_photos).values(item_id=item_id, owner_id=owner_id, **values)
+                    )
+            except IntegrityError:  # another request's first photo of the item came first
+                current = await self.conn.scalar(
+                    select(item_photos.c.revision).where(item_photos.c.item_id == item_id)
+                )
+                if current is None:
+                    raise  # not the photo's key: the item itself is gone (a foreign key)
+                raise StaleVersion(0, current, PHOTO_CHANGED) from None
             return
         result = await self.conn.execute(
             update(item_photos)
@@ -165,7 +177,7 @@ class SqlPhotoRepository(PhotoRepository):
             current = await self.conn.scalar(
                 select(item_photos.c.revision).where(item_photos.c.item_id == item_id)
             )
-            raise StaleVersion(expected_revision, current or 0)
+            raise StaleVersion(expected_revision, current or 0, PHOTO_CHANGED)
 
     async def delete(self, owner_id: UserId, item_id: ItemId) -> None:
         await self.conn.execute(

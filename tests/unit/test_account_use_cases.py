@@ -31,15 +31,18 @@ from closet.application.accounts import (
     StartTotp,
     VerifyEmail,
 )
+from closet.application.accounts import profile as profile_module
 from closet.application.accounts.common import AccountKit
 from closet.application.accounts.passwords import PasswordChange
+from closet.application.accounts.profile import ProfileChanges, UpdateProfile
 from closet.application.background import Background
 from closet.application.documents import DocumentSync
-from closet.application.errors import AuthenticationFailed, SecondFactorRequired
+from closet.application.errors import AuthenticationFailed, SecondFactorRequired, StaleVersion
 from closet.application.notify import Links, Notifier
 from closet.domain.errors import InvalidValue
 from closet.domain.totp import STEP_SECONDS, code_at, step_at
 from closet.domain.users import LONGEST_LOCK, User
+from tests.unit.test_concurrent_writes import both_after
 
 PASSWORD = "correct horse battery"
 
@@ -214,3 +217,27 @@ async def test_totp_with_clock_skew_replays_and_recovery_codes(world: World) -> 
     await world.login()
     actions = [a for a, _ in await world.audit()]
     assert {"2fa.enabled", "2fa.recovery_code_used", "2fa.disabled"} <= set(actions)
+
+
+@pytest.mark.parametrize("versioned", [False, True])
+async def test_two_profile_changes_at_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, versioned: bool
+) -> None:
+    """Both load the user, then the first saves: without a version the second is applied on top of
+    it (a retry), with one it answers 412 and changes nothing."""
+    user = await world.register()
+    version = user.version if versioned else None
+    change, again = (UpdateProfile(world.uow(), world.kit) for _ in range(2))
+    first, second = await both_after(
+        monkeypatch,
+        profile_module,
+        "load_user",
+        change(user.id, ProfileChanges(display_name="First"), version),
+        again(user.id, ProfileChanges(display_name="Second"), version),
+    )
+    assert not isinstance(first, Exception)
+    stored = world.store.users[user.id]
+    if versioned:
+        assert isinstance(second, StaleVersion) and stored.display_name == "First"
+    else:
+        assert not isinstance(second, Exception) and stored.display_name == "Second"

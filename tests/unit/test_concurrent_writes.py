@@ -23,6 +23,7 @@ from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentSto
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
 from closet.application import collections as collections_module
+from closet.application import items as items_module
 from closet.application.collections import (
     ChangeMembers,
     CollectionRef,
@@ -34,12 +35,14 @@ from closet.application.collections import (
 )
 from closet.application.documents import DocumentSync
 from closet.application.errors import NotFound, StaleVersion
+from closet.application.items import ArchiveItem, ArchiveItemCommand, ItemRef
 from closet.application.outfits import crud as outfits_module
 from closet.application.outfits.common import OutfitRef
 from closet.application.outfits.crud import CreateOutfit, CreateOutfitCommand, DeleteOutfit
 from closet.application.outfits.specs import CanvasSpec, LayerSpec, OutfitSpec
 from closet.application.ports.outfits import StoredRender
 from closet.domain.collections import Member, MemberKind
+from closet.domain.items import ArchiveReason
 from closet.domain.users import User
 from tests.factories import make_item, make_user
 
@@ -169,3 +172,23 @@ async def test_two_additions_to_one_collection_at_once(
     else:
         assert not isinstance(second, Exception), second
         assert {m.id for m in stored.members} == {item.id, other.id}
+
+
+async def test_an_archive_without_a_version_is_applied_after_a_change_made_meanwhile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two archives of one item at once, with other reasons and no version: both apply, the last
+    reason stays."""
+    world = World()
+    user, item = await world.user_with_item()
+    ref = ItemRef(owner_id=user.id, item_id=item.id)
+    archive, again = (ArchiveItem(world.uow(), world.clock, world.sync) for _ in range(2))
+    first, second = await both_after(
+        monkeypatch,
+        items_module,
+        "load_item",
+        archive(ArchiveItemCommand(ref=ref, reason="sold")),
+        again(ArchiveItemCommand(ref=ref, reason="donated")),
+    )
+    assert not isinstance(first, Exception) and not isinstance(second, Exception), second
+    assert world.store.items[item.id].archive_reason is ArchiveReason.DONATED

@@ -110,8 +110,13 @@ class ArchiveItem:
 
     async def __call__(self, cmd: ArchiveItemCommand) -> ClothingItem:
         reason = enum_value(ArchiveReason, cmd.reason, "reason")
+        return await unless_versioned(
+            functools.partial(self._archive, cmd.ref, reason), cmd.ref.expected_version
+        )
+
+    async def _archive(self, ref: ItemRef, reason: ArchiveReason) -> ClothingItem:
         async with self.uow as uow:
-            item = await load_item(uow, self.sync, cmd.ref)
+            item = await load_item(uow, self.sync, ref)
             loaded = item.version
             item.archive(reason, self.clock.now())
             await save_item(uow, self.sync, item, loaded)
@@ -123,6 +128,9 @@ class RestoreItem:
         self.uow, self.clock, self.sync = uow, clock, sync
 
     async def __call__(self, ref: ItemRef) -> ClothingItem:
+        return await unless_versioned(functools.partial(self._restore, ref), ref.expected_version)
+
+    async def _restore(self, ref: ItemRef) -> ClothingItem:
         async with self.uow as uow:
             item = await load_item(uow, self.sync, ref)
             loaded = item.version

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from closet.application.accounts.common import AccountKit, audit, load_user, save_user
-from closet.application.errors import StaleVersion
+from closet.application.errors import StaleVersion, unless_versioned
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.errors import ErrorCollector
 from closet.domain.users import User, UserId, UserSettings, display_name
@@ -46,6 +47,13 @@ class UpdateProfile:
         self.uow, self.kit = uow, kit
 
     async def __call__(
+        self, user_id: UserId, changes: ProfileChanges, expected_version: int | None
+    ) -> Profile:
+        return await unless_versioned(
+            partial(self._update, user_id, changes, expected_version), expected_version
+        )
+
+    async def _update(
         self, user_id: UserId, changes: ProfileChanges, expected_version: int | None
     ) -> Profile:
         async with self.uow as uow:

@@ -156,14 +156,13 @@ class Tiles:
     """A turned layer's ``TILE``-square tiles as they will come out, known before any is computed
     (``tiles_of``): a row-by-column grid each, in the turned box, from its top-left."""
 
-    matrix: np.ndarray  # from the turned box's pixels back to the source's, as OpenCV takes it
     size: tuple[int, int]  # the turned box: width, height
     visible: np.ndarray  # bool: the tile can show some of the garment
     solid: np.ndarray  # bool: every pixel of the tile comes out opaque, hiding whatever is below it
 
     @property
     def nbytes(self) -> int:
-        return self.visible.nbytes + self.solid.nbytes + self.matrix.nbytes
+        return self.visible.nbytes + self.solid.nbytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +174,11 @@ class Turned:
     drawn: Drawn
     tiles: Tiles
     done: np.ndarray  # bool, as ``tiles.visible``
-    whole: bool  # every visible tile is done: any render can use it as it is
+
+    @property
+    def whole(self) -> bool:
+        """Every visible tile is done: any render can use it as it is."""
+        return not (self.tiles.visible & ~self.done).any()
 
     @property
     def nbytes(self) -> int:
@@ -362,7 +365,7 @@ class PillowOutfitRenderer(OutfitRenderer):
         else:
             computed = todo if done is None else todo | done.done
         drawn = _drawn(image, spans, done.drawn if done is not None else None)
-        turned = Turned(drawn, prepared.tiles, computed, whole=not (visible & ~computed).any())
+        turned = Turned(drawn, prepared.tiles, computed)
         self.transformed.put(prepared.key, turned, replace=True)
         return turned
 
@@ -458,8 +461,7 @@ def tiles_of(image: np.ndarray, angle: float) -> Tiles:
     may differ by a level from the same pixel of one whole turn (OpenCV rounds each pixel's source
     position to a 32nd of a pixel, from a row start and a column offset)."""
     matrix, size = rotation((image.shape[1], image.shape[0]), angle)
-    visible, solid = _flags(image, matrix, size)
-    return Tiles(matrix, size, visible, solid)
+    return Tiles(size, *_flags(image, matrix, size))
 
 
 def _flags(image: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -6,13 +6,12 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import RowMapping, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from closet.adapters.sql.engine import dialect_insert
 from closet.adapters.sql.tables import audit_logs, documents
 from closet.application.errors import StorageUnavailable
 from closet.application.ports.documents import (
@@ -43,10 +42,6 @@ async def _transaction(engine: AsyncEngine, *, read_only: bool = False) -> Async
         raise StorageUnavailable(f"the documents table is unavailable: {type(exc).__name__}") from exc
 
 
-def _upsert_builder(conn: AsyncConnection) -> Any:
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
 class SqlDocumentStore(DocumentStore):
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -54,7 +49,7 @@ class SqlDocumentStore(DocumentStore):
     async def apply(self, changes: Sequence[DocumentChange]) -> None:
         now = datetime.now(UTC)
         async with _transaction(self.engine) as conn:
-            insert = _upsert_builder(conn)
+            insert = dialect_insert(conn)
             for start in range(0, len(changes), CHUNK):
                 rows = [
                     {
@@ -153,7 +148,7 @@ class SqlAuditStore(AuditStore):
             for e in entries
         ]
         async with _transaction(self.engine) as conn:
-            insert = _upsert_builder(conn)
+            insert = dialect_insert(conn)
             await conn.execute(insert(audit_logs).values(rows).on_conflict_do_nothing(index_elements=["id"]))
 
     async def recent(self, *, actor_id: uuid.UUID | None = None, limit: int = 50) -> list[AuditEntry]:

@@ -6,8 +6,9 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from closet.adapters.sql import sqlite_driver
 
@@ -36,6 +37,11 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
         _configure_sqlite(engine, writes=True)
         return engine
     return create_async_engine(full, echo=echo, pool_size=pool_size, max_overflow=0, **_JSON)
+
+
+def dialect_insert(conn: AsyncConnection) -> Any:
+    """The connection's dialect's ``insert``: the generic one has no ON CONFLICT."""
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
 
 
 def uses_sqlite(url: str) -> bool:

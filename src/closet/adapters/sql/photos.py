@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import RowMapping, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import RowMapping, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from closet.adapters.sql.engine import dialect_insert
 from closet.adapters.sql.tables import item_photos
 from closet.application.errors import PHOTO_CHANGED, StaleVersion
 from closet.application.ports.photos import PhotoRepository
@@ -151,18 +151,16 @@ class SqlPhotoRepository(PhotoRepository):
     ) -> None:
         values = photo_to_row(photo)
         if expected_revision is None:
-            try:
-                async with self.conn.begin_nested():  # a savepoint: the transaction outlives a refusal
-                    await self.conn.execute(
-                        insert(item_photos).values(item_id=item_id, owner_id=owner_id, **values)
-                    )
-            except IntegrityError:  # another request's first photo of the item came first
+            first = (
+                dialect_insert(self.conn)(item_photos)
+                .values(item_id=item_id, owner_id=owner_id, **values)
+                .on_conflict_do_nothing(index_elements=["item_id"])
+            )
+            if not (await self.conn.execute(first)).rowcount:  # another request's first photo came first
                 current = await self.conn.scalar(
                     select(item_photos.c.revision).where(item_photos.c.item_id == item_id)
                 )
-                if current is None:
-                    raise  # not the photo's key: the item itself is gone (a foreign key)
-                raise StaleVersion(0, current, PHOTO_CHANGED) from None
+                raise StaleVersion(0, current or 0, PHOTO_CHANGED)
             return
         result = await self.conn.execute(
             update(item_photos)

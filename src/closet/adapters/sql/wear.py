@@ -6,9 +6,9 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import RowMapping, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from closet.adapters.sql.engine import dialect_insert
 from closet.adapters.sql.tables import share_links, wear_events
 from closet.application.ports.outfits import ShareLink, ShareRepository, WearEvent, WearRepository
 from closet.domain.items import ItemId
@@ -77,9 +77,8 @@ class SqlWearRepository(WearRepository):
 
     async def add(self, owner_id: UserId, event: WearEvent) -> bool:
         """One row per item and day: a second wear that day (even at the same moment) is a no-op."""
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
         statement = (
-            dialect.insert(wear_events)
+            dialect_insert(self.conn)(wear_events)
             .values(
                 item_id=event.item_id,
                 worn_on=event.worn_on,

@@ -34,7 +34,7 @@ from closet.adapters.mongo.probe import MongoProbe
 from closet.adapters.security.passwords import Argon2PasswordHasher
 from closet.adapters.security.rate_limits import MemoryRateCounters, RedisProbe, RedisRateCounters
 from closet.adapters.sql.documents import SqlAuditStore, SqlDocumentStore
-from closet.adapters.sql.engine import create_engine, create_sqlite_reader, uses_sqlite
+from closet.adapters.sql.engine import create_engine, create_sqlite_reader, serializable, uses_sqlite
 from closet.adapters.sql.migrate import SchemaOutOfDate, ensure_current, upgrade
 from closet.adapters.sql.probe import SqlProbe
 from closet.adapters.sql.search import SqlSearchIndex
@@ -186,6 +186,7 @@ class Container(containers.DeclarativeContainer):
         create_engine, settings.provided.database_url, pool_size=settings.provided.db_pool_size
     )
     reader_engine = providers.Singleton(reader_engine_for, settings, engine.provider)
+    writer_engine = providers.Singleton(serializable, engine)
     sql_lifecycle = providers.Resource(
         open_sql,
         settings=settings,
@@ -201,7 +202,15 @@ class Container(containers.DeclarativeContainer):
     mongo_lifecycle = providers.Resource(open_mongo, settings=settings, client=mongo.provider)
     mongo_db = providers.Singleton(mongo_database, mongo, settings)
 
-    uow = providers.Selector(
+    uow = providers.Selector(  # the use cases' units of work: SERIALIZABLE on Postgres
+        providers.Callable(storage_kind, settings),
+        sql=providers.Factory(SqlUnitOfWork, engine=writer_engine),
+        memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
+    )
+    # The job runner's and the outbox relay's own bookkeeping (claiming with SKIP LOCKED, settling,
+    # marking documents sent) is built for READ COMMITTED: two workers claiming side by side must
+    # skip each other's rows, not fail each other's transactions.
+    background_uow = providers.Selector(
         providers.Callable(storage_kind, settings),
         sql=providers.Factory(SqlUnitOfWork, engine=engine),
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
@@ -230,7 +239,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryAuditStore, state=memory_documents),
     )
     document_sync = providers.Singleton(
-        DocumentSync, uow_factory=uow.provider, documents=documents, audit=audit_store, clock=clock
+        DocumentSync, uow_factory=background_uow.provider, documents=documents, audit=audit_store, clock=clock
     )
 
     redis_counters = providers.Singleton(RedisRateCounters.from_url, settings.provided.redis_url)
@@ -350,7 +359,7 @@ class Container(containers.DeclarativeContainer):
     make_cutout = providers.Factory(photos.MakeCutout, uow=uow, kit=photo_kit, sync=document_sync)
     job_runner = providers.Singleton(
         JobRunner,
-        uow_factory=uow.provider,
+        uow_factory=background_uow.provider,
         clock=clock,
         handlers=providers.Dict({CUTOUT_JOB: make_cutout.provider}),
         signal=job_signal,

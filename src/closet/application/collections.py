@@ -12,7 +12,13 @@ from typing import Any
 
 from closet.application.collection_documents import collection_document, with_rules
 from closet.application.documents import DocumentSync
-from closet.application.errors import NotFound, StaleVersion, VersionRequired, unless_versioned
+from closet.application.errors import (
+    NotFound,
+    StaleVersion,
+    VersionRequired,
+    retries_contention,
+    unless_versioned,
+)
 from closet.application.filters import FilterContext, FilterSpec, build_filter
 from closet.application.item_listing import ListingPage
 from closet.application.item_query import DEFAULT_LIMIT, ItemQuery, Sort
@@ -197,6 +203,7 @@ class CreateCollection:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: CreateCollectionCommand) -> Collection:
         details = build_collection(cmd.spec, self.clock.today())
         collection = Collection.create(cmd.owner_id, details, self.clock.now())
@@ -236,6 +243,7 @@ class UpdateCollection:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: UpdateCollectionCommand) -> Collection:
         if cmd.ref.expected_version is None:
             raise VersionRequired()
@@ -259,6 +267,7 @@ class DeleteCollection:
     def __init__(self, uow: UnitOfWork, sync: DocumentSync) -> None:
         self.uow, self.sync = uow, sync
 
+    @retries_contention
     async def __call__(self, ref: CollectionRef) -> None:
         async with self.uow as uow:
             collection = await load_collection(uow, self.sync, ref, rules_needed=False)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+import asyncio
+import functools
+import random
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, ParamSpec, TypeVar
 
 
 class ApplicationError(Exception):
@@ -76,6 +79,17 @@ class StorageUnavailable(ApplicationError):
     title = "Storage unavailable"
 
 
+class Contention(StorageUnavailable):
+    """The database would not run this unit of work beside another that touched the same rows
+    (a serialization failure or a deadlock, on Postgres): nothing was written, and running it
+    again is safe. ``retried`` and ``unless_versioned`` do; when they give up it is a 503."""
+
+    title = "Too many changes at once"
+
+    def __init__(self, detail: str = "others changed the same things at the same moment; try again") -> None:
+        super().__init__(detail)
+
+
 def raise_not_found(resource: str, identifier: object) -> NotFound:
     raise NotFound(resource, identifier)
 
@@ -97,7 +111,26 @@ class InvalidImage(ApplicationError):
 
 
 T = TypeVar("T")
-CONFLICT_ATTEMPTS = 5  # a request that sent no version is tried this many times before a 412
+P = ParamSpec("P")
+CONFLICT_ATTEMPTS = 10  # a unit of work in a conflict is tried this many times before a 412 or 503
+BACKOFF_SECONDS = 0.003  # the first pause before a retry, at most; doubled for each one after
+
+
+async def _again(attempt: Callable[[], Awaitable[T]], *, stale_too: bool) -> T:
+    """``attempt()`` until it is not refused for ``Contention`` (nor, with ``stale_too``, for a
+    ``StaleVersion``), at most ``CONFLICT_ATTEMPTS`` times. Each retry waits a random pause, up
+    to twice as long as the last, so that writers who collided do not collide again in step."""
+    for tries in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return await attempt()
+        except Contention:
+            if tries == CONFLICT_ATTEMPTS:
+                raise
+        except StaleVersion:
+            if not stale_too or tries == CONFLICT_ATTEMPTS:
+                raise
+        await asyncio.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** (tries - 1)))  # noqa: S311
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def unless_versioned(attempt: Callable[[], Awaitable[T]], expected_version: int | None) -> T:
@@ -106,11 +139,36 @@ async def unless_versioned(attempt: Callable[[], Awaitable[T]], expected_version
     412 is the answer it asked for. Without one, the conflict is the server's own bookkeeping (an
     item's delete updating the outfits and collections that hold it, two additions to one
     collection) and the caller never sent the version the 412's message would blame. A retry reloads
-    everything, so it sees the other request's change (and a thing it deleted is a 404)."""
-    for tries_left in range(CONFLICT_ATTEMPTS - 1, -1, -1):
-        try:
-            return await attempt()
-        except StaleVersion:
-            if expected_version is not None or not tries_left:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    everything, so it sees the other request's change (and a thing it deleted is a 404).
+    ``Contention`` is tried again either way (see ``retries_contention``)."""
+    return await _again(attempt, stale_too=expected_version is None)
+
+
+async def retried(attempt: Callable[[], Awaitable[T]]) -> T:
+    """``attempt()`` (one whole unit of work that takes no version), tried again on a conflict."""
+    return await _again(attempt, stale_too=True)
+
+
+def retries_contention(step: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """A use case (or a step of one) that is one unit of work, perhaps after reads and work that
+    can be done again (blobs are released when a unit of work fails): run again when the database
+    refused to interleave it with another (``Contention``). The retry answers as if the two had run
+    one after the other: a thing the other deleted is a 404, a version it moved is a 412."""
+
+    @functools.wraps(step)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await _again(functools.partial(step, *args, **kwargs), stale_too=False)
+
+    return run
+
+
+def retries_conflicts(step: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+    """``retries_contention`` for a use case that takes no version at all and acts on whatever is
+    current (a cut-out redone, a photo reverted): a ``StaleVersion`` from a change meanwhile is
+    tried again too, on the new state, as ``retried`` does."""
+
+    @functools.wraps(step)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        return await _again(functools.partial(step, *args, **kwargs), stale_too=True)
+
+    return run

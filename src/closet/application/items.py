@@ -10,7 +10,13 @@ from datetime import datetime
 from closet.application.audit import audit_entry
 from closet.application.collection_documents import drop_member
 from closet.application.documents import DocumentSync, Queued, item_document, item_tombstone
-from closet.application.errors import NotFound, StaleVersion, VersionRequired, unless_versioned
+from closet.application.errors import (
+    NotFound,
+    StaleVersion,
+    VersionRequired,
+    retries_contention,
+    unless_versioned,
+)
 from closet.application.filters import FilterContext, FilterSpec, build_filter
 from closet.application.item_listing import ListingPage
 from closet.application.item_query import (
@@ -43,6 +49,7 @@ class AddItem:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: AddItemCommand) -> ClothingItem:
         details = with_suggested_seasons(build_details(cmd.spec, self.clock.latest_today()))
         item = ClothingItem.create(cmd.owner_id, details, self.clock.now())
@@ -87,6 +94,7 @@ class UpdateItem:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: UpdateItemCommand) -> ClothingItem:
         if cmd.ref.expected_version is None:
             raise VersionRequired()

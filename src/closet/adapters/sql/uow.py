@@ -4,7 +4,7 @@ import logging
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from closet.adapters.sql.collections import SqlCollectionRepository
@@ -16,11 +16,20 @@ from closet.adapters.sql.photos import SqlPhotoRepository
 from closet.adapters.sql.sessions import SqlAccountTokenRepository, SqlSessionRepository
 from closet.adapters.sql.users import SqlUserRepository
 from closet.adapters.sql.wear import SqlShareRepository, SqlWearRepository
-from closet.application.errors import StorageUnavailable
+from closet.application.errors import Contention, StorageUnavailable
 from closet.application.ports.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 _UNAVAILABLE = "the database is unavailable; try again shortly"
+# SQLSTATEs of a unit of work that ran into another: Postgres could not serialize the two, they
+# deadlocked, or a row it refers to was deleted by one that committed first (the use cases check
+# that what they refer to exists, so only a concurrent delete gets past them). Running it again
+# answers as if the two had run one after the other.
+CONTENTION_STATES = frozenset({"40001", "40P01", "23503"})
+
+
+def contention(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in CONTENTION_STATES
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -63,6 +72,9 @@ class SqlUnitOfWork(UnitOfWork):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self._close()
+        if exc is not None and contention(exc):
+            log.info("a unit of work ran into another: %s", exc)
+            raise Contention() from exc
         if isinstance(exc, (SQLAlchemyError, OSError)):
             log.warning("database error: %s", exc)
             raise StorageUnavailable(_UNAVAILABLE) from exc

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from closet.application.accounts.common import AccountKit, audit, load_user, save_user
-from closet.application.errors import Conflict, NotFound
+from closet.application.errors import Conflict, NotFound, retries_contention
 from closet.application.ports.documents import AuditEntry, AuditStore
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.errors import ErrorCollector, InvalidValue, enum_value
@@ -40,6 +40,7 @@ class SetDisabled:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, admin_id: UserId, user_id: UserId, disabled: bool) -> User:
         if admin_id == user_id and disabled:
             raise Conflict("you cannot disable your own account")
@@ -63,6 +64,7 @@ class SetRoles:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, admin_id: UserId, user_id: UserId, roles: list[str]) -> User:
         errors = ErrorCollector()
         parsed = [
@@ -105,6 +107,7 @@ class GrantAdmin:
             raise NotFound("user", email)
         return await self(user.id)
 
+    @retries_contention
     async def __call__(self, user_id: UserId) -> User:
         async with self.uow as uow:
             user = await load_user(uow, user_id)

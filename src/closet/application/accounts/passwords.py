@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from closet.application.accounts.common import AccountKit, audit, load_user, mail_token, save_user
+from closet.application.errors import retries_contention
 from closet.application.ports.uow import UnitOfWork
 from closet.application.secrets import token_hash
 from closet.domain.errors import InvalidValue
@@ -28,6 +29,7 @@ class ChangePassword:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, cmd: PasswordChange) -> None:
         check_password(cmd.new_password, "new_password")
         async with self.uow as uow:
@@ -59,6 +61,7 @@ class RequestPasswordReset:
     async def __call__(self, email: str) -> None:
         self.kit.background.spawn(self._reset(email), "password reset request")
 
+    @retries_contention
     async def _reset(self, email: str) -> None:
         try:
             address = normalise_email(email)
@@ -82,6 +85,7 @@ class ResetPassword:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, token: str, new_password: str) -> None:
         check_password(new_password, "new_password")
         now = self.kit.clock.now()
@@ -108,6 +112,7 @@ class VerifyEmail:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, token: str) -> None:
         now = self.kit.clock.now()
         async with self.uow as uow:
@@ -132,6 +137,7 @@ class ResendVerification:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, user_id: UserId) -> None:
         async with self.uow as uow:
             user = await load_user(uow, user_id)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from closet.application.accounts.common import AccountKit, audit, mail_token
-from closet.application.errors import Conflict
+from closet.application.errors import Conflict, retries_contention
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.errors import ErrorCollector
 from closet.domain.sessions import VERIFY_LIFETIME, TokenPurpose
@@ -28,6 +28,7 @@ class RegisterUser:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, cmd: RegisterCommand) -> None:
         errors = ErrorCollector()
         email = errors.attempt("", lambda: normalise_email(cmd.email))

@@ -13,7 +13,7 @@ from closet.application.accounts.common import (
     spend_second_factor,
 )
 from closet.application.documents import Queued
-from closet.application.errors import AuthenticationFailed, NotFound, SecondFactorRequired
+from closet.application.errors import AuthenticationFailed, NotFound, SecondFactorRequired, retried
 from closet.application.ports.uow import UnitOfWork
 from closet.application.secrets import new_token, token_hash
 from closet.domain.errors import InvalidValue
@@ -21,6 +21,7 @@ from closet.domain.sessions import REFRESH_LIFETIME, RefreshToken, Session, Sess
 from closet.domain.users import User, UserId, normalise_email
 
 WRONG = "the email or password is wrong"
+WRONG_SECOND_FACTOR = "wrong second factor"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,29 +81,43 @@ class LogIn:
             await self._refuse(user, "wrong password", count=True)
         if user.disabled:
             await self._refuse(user, "disabled")
+        refusal, published, opened = await retried(lambda: self._open(user, creds, now))
+        if refusal is not None:
+            await self._refuse(user, refusal, count=refusal == WRONG_SECOND_FACTOR)
+        for done in published:
+            await self.kit.sync.publish(done)
+        assert opened is not None
+        return opened
+
+    async def _open(
+        self, user: User, creds: Credentials, now: datetime
+    ) -> tuple[str | None, list[Queued], NewSession | None]:
+        """The session, if the user is still as the password was checked against: a password
+        changed (or the account disabled) since then refuses, as it would a moment later. Else
+        why not: (the refusal's reason, nothing to publish, no session)."""
         async with self.uow as uow:
             fresh = await load_user(uow, user.id)
+            if fresh.password_hash != user.password_hash:
+                return "password changed meanwhile", [], None
+            if fresh.disabled:
+                return "disabled", [], None
             before = fresh.security_state
             second = await self._second_factor(uow, fresh, creds, now)
-            if second is not None:
-                fresh.login_succeeded()
-                await save_security_state(uow, fresh, before)
-                opened = await _open_session(uow, fresh, creds.device, now)
-                queued = await audit(
-                    self.kit,
-                    uow,
-                    actor_id=fresh.id,
-                    action="auth.login",
-                    resource_type="session",
-                    resource_id=opened.session_id,
-                )
-                await uow.commit()
-        if second is None:
-            await self._refuse(user, "wrong second factor", count=True)
-        for done in (second, queued):
-            if done is not None:
-                await self.kit.sync.publish(done)
-        return opened
+            if second is None:
+                return WRONG_SECOND_FACTOR, [], None
+            fresh.login_succeeded()
+            await save_security_state(uow, fresh, before)
+            opened = await _open_session(uow, fresh, creds.device, now)
+            queued = await audit(
+                self.kit,
+                uow,
+                actor_id=fresh.id,
+                action="auth.login",
+                resource_type="session",
+                resource_id=opened.session_id,
+            )
+            await uow.commit()
+        return None, [second, queued], opened
 
     async def _second_factor(
         self, uow: UnitOfWork, user: User, creds: Credentials, now: datetime
@@ -126,6 +141,11 @@ class LogIn:
         return Queued([], [])
 
     async def _refuse(self, user: User | None, reason: str, *, count: bool = False) -> None:
+        queued = await retried(lambda: self._record_refusal(user, reason, count=count))
+        await self.kit.sync.publish(queued)
+        raise AuthenticationFailed(WRONG)
+
+    async def _record_refusal(self, user: User | None, reason: str, *, count: bool) -> Queued:
         async with self.uow as uow:
             if count and user is not None:
                 fresh = await load_user(uow, user.id)
@@ -143,8 +163,7 @@ class LogIn:
                 details={"reason": reason},
             )
             await uow.commit()
-        await self.kit.sync.publish(queued)
-        raise AuthenticationFailed(WRONG)
+        return queued
 
 
 class Refresh:
@@ -154,6 +173,9 @@ class Refresh:
         self.uow, self.kit = uow, kit
 
     async def __call__(self, refresh_token: str) -> NewSession:
+        return await retried(lambda: self._rotate(refresh_token))
+
+    async def _rotate(self, refresh_token: str) -> NewSession:
         now = self.kit.clock.now()
         failed = AuthenticationFailed("the refresh token is not valid; log in again")
         async with self.uow as uow:
@@ -194,6 +216,9 @@ class LogOut:
         self.uow, self.kit = uow, kit
 
     async def one(self, user_id: UserId, session_id: SessionId, reason: str = "logged out") -> None:
+        await self.kit.sync.publish(await retried(lambda: self._revoke(user_id, session_id, reason)))
+
+    async def _revoke(self, user_id: UserId, session_id: SessionId, reason: str) -> Queued:
         async with self.uow as uow:
             session = await uow.sessions.get(session_id)
             if session is None or session.user_id != user_id or not session.active:
@@ -209,17 +234,21 @@ class LogOut:
                 resource_id=session_id,
             )
             await uow.commit()
-        await self.kit.sync.publish(queued)
+        return queued
 
     async def all(self, user_id: UserId) -> int:
+        count, queued = await retried(lambda: self._revoke_all(user_id))
+        await self.kit.sync.publish(queued)
+        return count
+
+    async def _revoke_all(self, user_id: UserId) -> tuple[int, Queued]:
         async with self.uow as uow:
             count = await uow.sessions.revoke_all(user_id, "logged out everywhere", self.kit.clock.now())
             queued = await audit(
                 self.kit, uow, actor_id=user_id, action="auth.logout_all", details={"sessions": count}
             )
             await uow.commit()
-        await self.kit.sync.publish(queued)
-        return count
+        return count, queued
 
 
 class ListSessions:

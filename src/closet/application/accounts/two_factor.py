@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from closet.application.accounts.common import AccountKit, audit, load_user, save_user, spend_second_factor
-from closet.application.errors import Conflict
+from closet.application.errors import Conflict, retries_contention
 from closet.application.ports.uow import UnitOfWork
 from closet.application.secrets import new_recovery_codes, recovery_hash
 from closet.domain.errors import InvalidValue
@@ -25,6 +25,7 @@ class StartTotp:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, user_id: UserId) -> Enrolment:
         async with self.uow as uow:
             user = await load_user(uow, user_id)
@@ -44,6 +45,7 @@ class ConfirmTotp:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, user_id: UserId, code: str) -> list[str]:
         async with self.uow as uow:
             user = await load_user(uow, user_id)
@@ -72,6 +74,7 @@ class DisableTotp:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(
         self, user_id: UserId, password: str, code: str | None, recovery_code: str | None
     ) -> None:
@@ -97,6 +100,7 @@ class RenewRecoveryCodes:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, user_id: UserId, code: str) -> list[str]:
         async with self.uow as uow:
             user = await load_user(uow, user_id)

@@ -10,7 +10,7 @@ from functools import partial
 
 from closet.application.collection_documents import drop_member
 from closet.application.documents import DocumentSync, Queued
-from closet.application.errors import NotFound, VersionRequired, unless_versioned
+from closet.application.errors import NotFound, VersionRequired, retries_contention, unless_versioned
 from closet.application.outfits.common import (
     OutfitRef,
     check_items,
@@ -63,6 +63,7 @@ class CreateOutfit:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: CreateOutfitCommand) -> OutfitView:
         outfit = Outfit.create(cmd.owner_id, build_outfit(cmd.spec), self.clock.now())
         return await add_outfit(self.uow, self.sync, outfit)
@@ -98,6 +99,7 @@ class UpdateOutfit:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: UpdateOutfitCommand) -> OutfitView:
         if cmd.ref.expected_version is None:
             raise VersionRequired()
@@ -115,6 +117,7 @@ class DuplicateOutfit:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, ref: OutfitRef, name: str | None = None) -> OutfitView:
         async with self.uow as uow:
             source = await load_outfit(uow, self.sync, ref)

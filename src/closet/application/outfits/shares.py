@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from closet.application.errors import NotFound
+from closet.application.errors import NotFound, retries_contention
 from closet.application.outfits.common import OutfitRef, owned_items
 from closet.application.outfits.crud import OutfitView
 from closet.application.ports.clock import Clock
@@ -41,6 +41,7 @@ class CreateShare:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
 
+    @retries_contention
     async def __call__(self, cmd: CreateShareCommand) -> NewShare:
         days = cmd.expires_in_days
         if days is not None and not 1 <= days <= MAX_DAYS:
@@ -88,6 +89,7 @@ class RevokeShare:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
 
+    @retries_contention
     async def __call__(self, cmd: RevokeShareCommand) -> None:
         async with self.uow as uow:
             shares = await uow.shares.for_outfit(cmd.ref.owner_id, cmd.ref.outfit_id)

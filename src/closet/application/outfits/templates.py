@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from closet.application.documents import DocumentSync
+from closet.application.errors import retries_contention
 from closet.application.outfits.common import OutfitRef, load_outfit, owned_items
 from closet.application.outfits.crud import OutfitView, add_outfit
 from closet.application.ports.clock import Clock
@@ -26,6 +27,7 @@ class SaveTemplate:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: SaveTemplateCommand) -> OutfitView:
         async with self.uow as uow:
             outfit = await load_outfit(uow, self.sync, cmd.ref)
@@ -46,6 +48,7 @@ class FillTemplate:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_contention
     async def __call__(self, cmd: FillTemplateCommand) -> OutfitView:
         async with self.uow as uow:
             template = await load_outfit(uow, self.sync, cmd.ref)

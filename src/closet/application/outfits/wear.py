@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from closet.application.documents import DocumentSync
-from closet.application.errors import NotFound
+from closet.application.errors import NotFound, retried
 from closet.application.outfits.common import OutfitRef, load_outfit
 from closet.application.ports.clock import Clock
 from closet.application.ports.outfits import WearEvent
@@ -71,12 +71,16 @@ class WearItem:
 
     async def __call__(self, cmd: WearItemCommand) -> WearResult:
         day = _day(self.clock, cmd.worn_on, cmd.time_zone)
-        async with self.uow as uow:
-            if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
-                raise NotFound("item", cmd.item_id)
-            result = await _record(uow, self.clock, cmd.owner_id, [cmd.item_id], day, None)
-            await uow.commit()
-        return result
+
+        async def attempt() -> WearResult:
+            async with self.uow as uow:
+                if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
+                    raise NotFound("item", cmd.item_id)
+                result = await _record(uow, self.clock, cmd.owner_id, [cmd.item_id], day, None)
+                await uow.commit()
+            return result
+
+        return await retried(attempt)
 
 
 class UnwearItem:
@@ -87,13 +91,18 @@ class UnwearItem:
 
     async def __call__(self, cmd: WearItemCommand) -> None:
         assert cmd.worn_on is not None
-        async with self.uow as uow:
-            if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
-                raise NotFound("item", cmd.item_id)
-            if not await uow.wears.remove(cmd.owner_id, cmd.item_id, cmd.worn_on):
-                raise NotFound(f"wear on {cmd.worn_on} of item", cmd.item_id)
-            await _tally(uow, cmd.owner_id, [cmd.item_id])
-            await uow.commit()
+        worn_on = cmd.worn_on
+
+        async def attempt() -> None:
+            async with self.uow as uow:
+                if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
+                    raise NotFound("item", cmd.item_id)
+                if not await uow.wears.remove(cmd.owner_id, cmd.item_id, worn_on):
+                    raise NotFound(f"wear on {worn_on} of item", cmd.item_id)
+                await _tally(uow, cmd.owner_id, [cmd.item_id])
+                await uow.commit()
+
+        await retried(attempt)
 
 
 class ListWears:
@@ -122,11 +131,16 @@ class WearOutfit:
 
     async def __call__(self, cmd: WearOutfitCommand) -> WearResult:
         day = _day(self.clock, cmd.worn_on, cmd.time_zone)
-        async with self.uow as uow:
-            outfit = await load_outfit(uow, self.sync, cmd.ref)
-            result = await _record(uow, self.clock, cmd.ref.owner_id, outfit.details.item_ids, day, outfit.id)
-            await uow.commit()
-        return result
+
+        async def attempt() -> WearResult:
+            async with self.uow as uow:
+                outfit = await load_outfit(uow, self.sync, cmd.ref)
+                owner, items = cmd.ref.owner_id, outfit.details.item_ids
+                result = await _record(uow, self.clock, owner, items, day, outfit.id)
+                await uow.commit()
+            return result
+
+        return await retried(attempt)
 
 
 class UnwearOutfit:
@@ -137,14 +151,19 @@ class UnwearOutfit:
 
     async def __call__(self, cmd: WearOutfitCommand) -> list[ItemId]:
         assert cmd.worn_on is not None
-        async with self.uow as uow:
-            outfit = await load_outfit(uow, self.sync, cmd.ref)
-            owner = cmd.ref.owner_id
-            removed = [
-                i for i in outfit.details.item_ids if await uow.wears.remove(owner, i, cmd.worn_on, outfit.id)
-            ]
-            if not removed:
-                raise NotFound(f"wear on {cmd.worn_on} of outfit", outfit.id)
-            await _tally(uow, owner, removed)
-            await uow.commit()
-        return removed
+        worn_on = cmd.worn_on
+
+        async def attempt() -> list[ItemId]:
+            async with self.uow as uow:
+                outfit = await load_outfit(uow, self.sync, cmd.ref)
+                owner = cmd.ref.owner_id
+                removed = [
+                    i for i in outfit.details.item_ids if await uow.wears.remove(owner, i, worn_on, outfit.id)
+                ]
+                if not removed:
+                    raise NotFound(f"wear on {worn_on} of outfit", outfit.id)
+                await _tally(uow, owner, removed)
+                await uow.commit()
+            return removed
+
+        return await retried(attempt)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from closet.application.documents import DocumentSync, Queued, item_document
-from closet.application.errors import NotFound, StaleVersion
+from closet.application.errors import NotFound, StaleVersion, retried, retries_conflicts, retries_contention
 from closet.application.items import ItemRef, load_item
 from closet.application.jobs import JobHandler, RetryLater
 from closet.application.photos.chain import ChainResult, CutoutFailed
@@ -42,13 +43,9 @@ class MakeCutout(JobHandler):
 
     async def run(self, job: Job) -> None:
         owner_id, item_id = UserId(job.owner_id), ItemId(job.subject_id)
-        async with self.uow as uow:
-            photo = await uow.photos.get(owner_id, item_id)
-            if photo is None or photo.job_id != job.id:
-                return  # stale: the photo is gone or another job owns it
-            started = photo.processing()
-            await uow.photos.save(owner_id, item_id, started, expected_revision=photo.revision)
-            await uow.commit()
+        started = await retried(functools.partial(self._start, owner_id, item_id, job))
+        if started is None:
+            return  # stale: the photo is gone or another job owns it
         original = await self.kit.store.get(started.original.key)
         if original is None:
             await self._record(owner_id, item_id, started, failure="the original photo is missing")
@@ -63,6 +60,18 @@ class MakeCutout(JobHandler):
             await self._record(owner_id, item_id, started, failure=str(exc))
             return
         await self._record(owner_id, item_id, started, result=result)
+
+    async def _start(self, owner_id: UserId, item_id: ItemId, job: Job) -> ItemPhoto | None:
+        """The photo marked as being cut out, if this job is still its job. A photo changed
+        meanwhile (a new upload names a new job) is read again: then the job is stale."""
+        async with self.uow as uow:
+            photo = await uow.photos.get(owner_id, item_id)
+            if photo is None or photo.job_id != job.id:
+                return None
+            started = photo.processing()
+            await uow.photos.save(owner_id, item_id, started, expected_revision=photo.revision)
+            await uow.commit()
+        return started
 
     async def give_up(self, job: Job, reason: str) -> None:
         owner_id, item_id = UserId(job.owner_id), ItemId(job.subject_id)
@@ -85,24 +94,41 @@ class MakeCutout(JobHandler):
     ) -> None:
         key = await self.kit.store.put(result.finished.image.data) if result else None
         released: set[BlobKey] = {key} if key else set()
-        queued: Queued | None = None
-        try:
-            async with self.uow as uow:
-                photo = await uow.photos.get(owner_id, item_id)
-                if photo is None or photo.revision != started.revision:
-                    return  # changed while the job ran: its result is stale
-                if result is not None and key is not None:
-                    updated = photo.with_cutout(_cutout(result, key), palette_names(result.finished.colors))
-                else:
-                    updated = photo.failed(failure or "the cut-out failed")
-                await uow.photos.save(owner_id, item_id, updated, expected_revision=photo.revision)
-                queued = await self._offer_colors(uow, owner_id, item_id, updated)
-                await uow.commit()
-                released = {photo.cutout.blob.key} if photo.cutout else set()
+        outcome: tuple[set[BlobKey], Queued | None] | None = None
+        try:  # a change meanwhile (the user's edit of the item, say) is read again, not failed
+            outcome = await retried(
+                functools.partial(self._keep, owner_id, item_id, started, key, result, failure)
+            )
         finally:
+            if outcome is not None:
+                released = outcome[0]
             await self.kit.release(released)
-        if queued is not None:
-            await self.sync.publish(queued)
+        if outcome is not None and outcome[1] is not None:
+            await self.sync.publish(outcome[1])
+
+    async def _keep(
+        self,
+        owner_id: UserId,
+        item_id: ItemId,
+        started: ItemPhoto,
+        key: BlobKey | None,
+        result: ChainResult | None,
+        failure: str | None,
+    ) -> tuple[set[BlobKey], Queued | None] | None:
+        """The result recorded on the photo, unless the photo changed while the job ran (then the
+        result is stale: None). What was recorded: the blobs it replaced, the documents to publish."""
+        async with self.uow as uow:
+            photo = await uow.photos.get(owner_id, item_id)
+            if photo is None or photo.revision != started.revision:
+                return None
+            if result is not None and key is not None:
+                updated = photo.with_cutout(_cutout(result, key), palette_names(result.finished.colors))
+            else:
+                updated = photo.failed(failure or "the cut-out failed")
+            await uow.photos.save(owner_id, item_id, updated, expected_revision=photo.revision)
+            queued = await self._offer_colors(uow, owner_id, item_id, updated)
+            await uow.commit()
+        return ({photo.cutout.blob.key} if photo.cutout else set()), queued
 
     async def _offer_colors(
         self, uow: UnitOfWork, owner_id: UserId, item_id: ItemId, photo: ItemPhoto
@@ -143,6 +169,7 @@ class RequestCutout:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_conflicts
     async def __call__(self, cmd: CutoutCommand) -> ItemPhoto:
         provider = parse_provider(cmd.provider, self.kit.chain.providers)
         async with self.uow as uow:
@@ -162,6 +189,7 @@ class RevertCutout:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_conflicts
     async def __call__(self, cmd: CutoutCommand) -> ItemPhoto:
         async with self.uow as uow:
             photo = await _photo(uow, cmd.owner_id, cmd.item_id)
@@ -188,6 +216,7 @@ class UploadMask:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, cmd: UploadMaskCommand) -> ItemPhoto:
         async with self.uow as uow:
             photo = await _photo(uow, cmd.owner_id, cmd.item_id)

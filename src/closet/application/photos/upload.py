@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from closet.application.documents import DocumentSync, item_document
-from closet.application.errors import NotFound
+from closet.application.errors import NotFound, retries_contention
 from closet.application.items import with_suggested_seasons
 from closet.application.photos.common import PhotoKit, stage_photo
 from closet.application.ports.uow import UnitOfWork
@@ -36,6 +36,7 @@ class UploadPhoto:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_contention
     async def __call__(self, cmd: UploadPhotoCommand) -> PhotoUploaded:
         async with self.uow as uow:  # fail fast, before the image work, for a missing item
             if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
@@ -71,6 +72,7 @@ class AddItemWithPhoto:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit, sync: DocumentSync) -> None:
         self.uow, self.kit, self.sync = uow, kit, sync
 
+    @retries_contention
     async def __call__(self, cmd: AddItemWithPhotoCommand) -> PhotoUploaded:
         now = self.kit.clock.now()
         details = with_suggested_seasons(

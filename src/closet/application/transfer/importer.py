@@ -16,7 +16,7 @@ from datetime import datetime
 from closet.application.collection_documents import collection_document
 from closet.application.collections import CollectionSpec, build_collection
 from closet.application.documents import DocumentSync, item_document
-from closet.application.errors import ImageTooLarge, InvalidImage, UnsupportedImage
+from closet.application.errors import ImageTooLarge, InvalidImage, UnsupportedImage, retries_contention
 from closet.application.outfits.common import outfit_document
 from closet.application.outfits.specs import LayerSpec, OutfitSpec, build_layers, build_outfit
 from closet.application.photos.common import PhotoKit
@@ -287,6 +287,7 @@ class ImportCloset:
             collection.details = replace(details, cover=Member(MemberKind(entry.cover[0]), ids[entry.cover]))
         return collection
 
+    @retries_contention
     async def _write(self, owner_id: UserId, plan: _Plan, now: datetime) -> None:
         stored: list[BlobKey] = []
         try:

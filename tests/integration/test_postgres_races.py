@@ -35,6 +35,13 @@ from closet.application.outfits.crud import CreateOutfitCommand
 from closet.application.outfits.specs import CanvasSpec, LayerSpec, OutfitSpec
 from closet.application.outfits.wear import WearItemCommand, WearOutfitCommand
 from closet.application.specs import ItemSpec
+from closet.application.transfer.importer import VERSION as EXPORT_VERSION
+from closet.application.transfer.importer import (
+    ImportCommand,
+    ImportDocument,
+    ImportedCollection,
+    ImportedItem,
+)
 from closet.container import build_container
 from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import InvalidValue
@@ -194,3 +201,27 @@ async def test_outfits_made_while_their_item_is_deleted(app: Any) -> None:
         assert doomed not in current.details.item_ids
         if outfit.version == current.version:  # made after the delete: it never held the item
             assert doomed not in outfit.details.item_ids
+
+
+async def test_one_file_imported_at_once_many_times_gets_a_name_for_each_collection(app: Any) -> None:
+    """Each import names its copy of the collection anew (as one after another would: 'Trip',
+    'Trip (imported)', 'Trip (imported 2)', …), instead of a 409 for the name another import took
+    in the moment since it read the names."""
+    user = await _user(app)
+    document = ImportDocument(
+        version=EXPORT_VERSION,
+        items=[ImportedItem(ref="i1", spec=ItemSpec(name="Tee", category="top"))],
+        outfits=[],
+        collections=[
+            ImportedCollection(ref="c1", spec=CollectionSpec(name="Trip"), members=[("item", "i1")])
+        ],
+    )
+    imports = (
+        app.import_closet()(ImportCommand(owner_id=user.id, document=document, images={})) for _ in range(6)
+    )
+    outcomes = await _burst(*imports)
+    assert _unexpected(outcomes) == []
+    names = sorted(c.details.name for c in await app.list_collections()(user.id))
+    assert names == sorted(["Trip", "Trip (imported)", *(f"Trip (imported {n})" for n in range(2, 6))])
+    given = sorted(name for report in outcomes for asked, name in report.renamed if asked == "Trip")
+    assert given == [n for n in names if n != "Trip"]  # the reports say which name each got

@@ -16,7 +16,14 @@ from datetime import datetime
 from closet.application.collection_documents import collection_document
 from closet.application.collections import CollectionSpec, build_collection
 from closet.application.documents import DocumentSync, item_document
-from closet.application.errors import ImageTooLarge, InvalidImage, UnsupportedImage, retries_contention
+from closet.application.errors import (
+    Conflict,
+    Contention,
+    ImageTooLarge,
+    InvalidImage,
+    UnsupportedImage,
+    retries_contention,
+)
 from closet.application.outfits.common import outfit_document
 from closet.application.outfits.specs import LayerSpec, OutfitSpec, build_layers, build_outfit
 from closet.application.photos.common import PhotoKit
@@ -141,6 +148,7 @@ class _Plan:
     photos: dict[str, tuple[ItemPhoto, list[bytes]]] = field(default_factory=dict)  # item ref → photo, blobs
     outfits: list[Outfit] = field(default_factory=list)
     collections: list[Collection] = field(default_factory=list)
+    asked: list[str] = field(default_factory=list)  # each collection's name in the file
 
 
 class ImportCloset:
@@ -171,6 +179,7 @@ class ImportCloset:
             collection = self._collection(collection_entry, cmd.owner_id, new_ids, taken, report)
             if collection is not None:
                 plan.collections.append(collection)
+                plan.asked.append(collection_entry.spec.name)
         report.created = {
             "items": len(plan.items),
             "outfits": len(plan.outfits),
@@ -179,7 +188,12 @@ class ImportCloset:
         }
         report.ids = {ref: str(new) for (_kind, ref), new in new_ids.items()}
         if not cmd.dry_run:
+            planned = [c.details.name for c in plan.collections]
             await self._write(cmd.owner_id, plan, now)
+            given = [c.details.name for c in plan.collections]
+            for asked, before, after in zip(plan.asked, planned, given, strict=True):
+                if after != before:  # taken between planning and writing
+                    report.renamed = [r for r in report.renamed if r != (asked, before)] + [(asked, after)]
         return report
 
     def _item(self, entry: ImportedItem, owner_id: UserId, report: ImportReport) -> ClothingItem | None:
@@ -309,8 +323,19 @@ class ImportCloset:
                 for outfit in plan.outfits:
                     await uow.outfits.add(outfit)
                     changes.append(outfit_document(outfit))
-                for collection in plan.collections:
-                    await uow.collections.add(collection)
+                taken = {c.details.name.casefold() for c in await uow.collections.all(owner_id)}
+                for collection, asked in zip(plan.collections, plan.asked, strict=True):
+                    # a collection made since the plan's names were picked (another import of the
+                    # same file, at once) takes a name: pick the next free one
+                    name = collection.details.name
+                    if name.casefold() in taken:
+                        name = _free_name(asked, taken)
+                    collection.details = replace(collection.details, name=name)
+                    taken.add(name.casefold())
+                    try:
+                        await uow.collections.add(collection)
+                    except Conflict:  # made in the moment since: read the names again
+                        raise Contention() from None
                     changes.append(collection_document(collection))
                 queued = await self.sync.queue(uow, changes)
                 await uow.commit()

@@ -12,6 +12,7 @@ from closet.adapters.imaging.processor import ImagingPool, LocalBackgroundRemove
 from closet.adapters.memory.blobs import MemoryImageStore
 from closet.adapters.memory.clock import FixedClock
 from closet.adapters.memory.documents import MemoryAuditStore, MemoryDocumentStore
+from closet.adapters.memory.photos import MemoryPhotoRepository
 from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
 from closet.application import jobs as jobs_module
@@ -234,3 +235,37 @@ async def test_a_runner_stopped_mid_job_hands_it_back_at_once() -> None:
     async with world.uow() as uow:  # due again now, not when its lease would have run out
         [again] = await uow.jobs.claim(world.clock.now(), world.clock.now() + jobs_module.LEASE, 5)
         assert again.kind == "stuck" and "stopped" in (again.last_error or "")
+
+
+async def test_a_job_whose_photo_is_replaced_as_it_starts_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new upload between the job's read of the photo and its mark 'processing' makes the job
+    stale: it reads the photo again and ends, finished, rather than failing with a traceback and
+    waiting to be retried. The new upload's own job makes the cut-out."""
+    world = World([])
+    user, item_id = await world.item_with_photo()
+    first_job = (await world.photo(user, item_id)).job_id
+    original_get = MemoryPhotoRepository.get
+    replaced = False
+
+    async def get_then_replace(self: MemoryPhotoRepository, owner_id: object, item: ItemId) -> object:
+        nonlocal replaced
+        photo = await original_get(self, owner_id, item)  # type: ignore[arg-type]
+        if not replaced and photo is not None and photo.job_id == first_job:
+            replaced = True  # as the job reads, another upload commits
+            data = photo_files.encode(make_scene("gradient", size=(800, 600), seed=9)[0], "JPEG")
+            await UploadPhoto(world.uow(), world.kit)(
+                UploadPhotoCommand(owner_id=user.id, item_id=item_id, data=data)  # type: ignore[attr-defined]
+            )
+        return photo
+
+    monkeypatch.setattr(MemoryPhotoRepository, "get", get_then_replace)
+    with caplog.at_level("ERROR"):
+        await world.runner.drain()
+    assert replaced
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    async with world.uow() as uow:
+        assert await uow.jobs.count(JobState.PENDING) == 0  # nothing waits for a retry
+    photo = await world.photo(user, item_id)
+    assert photo.job_id != first_job and photo.status is CutoutStatus.READY

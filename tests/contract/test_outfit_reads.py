@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
+from closet.application.ports.outfits import StoredRender
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.images import Cutout, CutoutProvider, ItemPhoto
 from closet.domain.outfits import Canvas, Layer, Outfit, OutfitDetails
@@ -82,3 +83,27 @@ async def test_the_outfit_with_its_images_is_one_read_owner_scoped(uow_factory: 
         assert await uow.outfits.delete(ann.id, empty.id) is None  # gone already
         await uow.commit()
         assert await uow.outfits.get_to_render(ben.id, empty.id) is None
+
+
+async def test_one_picture_stored_twice_keeps_one_row_and_hands_back_the_second_reference(
+    uow_factory: UowFactory,
+) -> None:
+    """Two requests that drew the same picture store it one after the other: one row stays, and
+    the second caller is handed back one reference to release, so the image store counts one
+    reference for the one row. (Two at once on Postgres: one is refused as contention, and its
+    caller releases the reference it took; the render is served all the same.)"""
+    ann = make_user()
+    outfit = Outfit.create(ann.id, OutfitDetails("Look", Canvas(400, 400)), NOW)
+    async with uow_factory() as uow:
+        await uow.users.add(ann)
+        await uow.outfits.add(outfit)
+        await uow.commit()
+    render = StoredRender(blob("pic", "image/png").key, "image/png", 400, 400)
+    handed_back = []
+    for _ in range(2):
+        async with uow_factory() as uow:
+            handed_back.append(await uow.outfits.save_render(outfit.id, "k" * 64, render))
+            await uow.commit()
+    assert handed_back == [[], [render.key]]
+    async with uow_factory() as uow:
+        assert await uow.outfits.get_render(outfit.id, "k" * 64) == render

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from closet.application.errors import NotFound, StorageUnavailable
+from closet.application.errors import Contention, NotFound, StorageUnavailable
 from closet.application.outfits.common import OutfitRef
 from closet.application.ports.images import (
     EncodedImage,
@@ -126,7 +126,9 @@ class RenderOutfit:
                 render = StoredRender(blob, image.media_type, image.width, image.height)
                 released = await uow.outfits.save_render(outfit.id, key, render)
                 await uow.commit()
-        except StorageUnavailable as exc:  # e.g. the outfit was deleted meanwhile, or a race
+        except Contention:  # the outfit deleted meanwhile, or the same picture stored by another
+            log.info("outfit render %s not cached: the outfit changed meanwhile", outfit.id)
+        except StorageUnavailable as exc:
             log.warning("outfit render %s not cached: %s", outfit.id, exc)
         for stale in released:
             await self.store.release(stale)

@@ -19,7 +19,9 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from closet.adapters.sql.uow import SqlUnitOfWork
 from closet.application.accounts import Credentials
 from closet.application.accounts.passwords import PasswordChange
 from closet.application.collections import (
@@ -28,12 +30,13 @@ from closet.application.collections import (
     CreateCollectionCommand,
     MembersCommand,
 )
-from closet.application.errors import AuthenticationFailed, NotFound, StorageUnavailable
+from closet.application.errors import AuthenticationFailed, Contention, NotFound, StorageUnavailable
 from closet.application.items import AddItemCommand, ItemRef
 from closet.application.outfits.common import OutfitRef
 from closet.application.outfits.crud import CreateOutfitCommand
 from closet.application.outfits.specs import CanvasSpec, LayerSpec, OutfitSpec
 from closet.application.outfits.wear import WearItemCommand, WearOutfitCommand
+from closet.application.ports.outfits import StoredRender
 from closet.application.specs import ItemSpec
 from closet.application.transfer.importer import VERSION as EXPORT_VERSION
 from closet.application.transfer.importer import (
@@ -45,6 +48,8 @@ from closet.application.transfer.importer import (
 from closet.container import build_container
 from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import InvalidValue
+from closet.domain.images import BlobKey
+from closet.domain.outfits import OutfitId
 from closet.domain.users import User
 from tests.factories import registered
 from tests.http.conftest import PASSWORD, settings_for
@@ -225,3 +230,25 @@ async def test_one_file_imported_at_once_many_times_gets_a_name_for_each_collect
     assert names == sorted(["Trip", "Trip (imported)", *(f"Trip (imported {n})" for n in range(2, 6))])
     given = sorted(name for report in outcomes for asked, name in report.renamed if asked == "Trip")
     assert given == [n for n in names if n != "Trip"]  # the reports say which name each got
+
+
+async def _render_of_a_deleted_outfit(engine: AsyncEngine) -> None:
+    """What a foreign key refuses after the use case checked the row was there: another request
+    deleted it in between. Run again, the use case finds it gone (a 404, or a render not cached)."""
+    render = StoredRender(BlobKey("0" * 64), "image/png", 10, 10)
+    with pytest.raises(Contention):
+        async with SqlUnitOfWork(engine) as uow:
+            await uow.outfits.save_render(OutfitId(uuid.uuid4()), "k" * 64, render)
+            await uow.commit()
+
+
+async def test_a_write_that_refers_to_a_row_deleted_meanwhile_is_contention_on_sqlite(
+    sqlite_engine: AsyncEngine,
+) -> None:
+    await _render_of_a_deleted_outfit(sqlite_engine)
+
+
+async def test_a_write_that_refers_to_a_row_deleted_meanwhile_is_contention_on_postgres(
+    postgres_engine: AsyncEngine,
+) -> None:
+    await _render_of_a_deleted_outfit(postgres_engine)

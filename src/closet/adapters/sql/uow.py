@@ -4,7 +4,7 @@ import logging
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from closet.adapters.sql.collections import SqlCollectionRepository
@@ -29,7 +29,13 @@ CONTENTION_STATES = frozenset({"40001", "40P01", "23503"})
 
 
 def contention(exc: BaseException) -> bool:
-    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in CONTENTION_STATES
+    """Postgres by SQLSTATE; SQLite (one writer at a time) only by a foreign key: a row that a
+    unit of work read before its write began was deleted by another write in between."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in CONTENTION_STATES:
+        return True
+    return isinstance(exc, IntegrityError) and "FOREIGN KEY constraint failed" in str(exc.orig)
 
 
 class SqlUnitOfWork(UnitOfWork):

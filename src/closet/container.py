@@ -202,17 +202,20 @@ class Container(containers.DeclarativeContainer):
     mongo_lifecycle = providers.Resource(open_mongo, settings=settings, client=mongo.provider)
     mongo_db = providers.Singleton(mongo_database, mongo, settings)
 
-    uow = providers.Selector(  # the use cases' units of work: SERIALIZABLE on Postgres
-        providers.Callable(storage_kind, settings),
-        sql=providers.Factory(SqlUnitOfWork, engine=writer_engine),
-        memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
-    )
-    # The job runner's and the outbox relay's own bookkeeping (claiming with SKIP LOCKED, settling,
-    # marking documents sent) is built for READ COMMITTED: two workers claiming side by side must
-    # skip each other's rows, not fail each other's transactions.
-    background_uow = providers.Selector(
+    uow = providers.Selector(
         providers.Callable(storage_kind, settings),
         sql=providers.Factory(SqlUnitOfWork, engine=engine),
+        memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
+    )
+    # The use cases that read, decide and write what another may change at the same moment (a
+    # wear's count, a session, a membership, an outfit's items, a delete that reaches into other
+    # things): SERIALIZABLE on Postgres, so that of two that would interleave one is refused and
+    # run again (engine.serializable). Plain inserts and version-checked updates keep READ
+    # COMMITTED: their statements are safe as they are, and under SERIALIZABLE every write of an
+    # owner's items would collide with every other on the search counters the triggers keep.
+    serial_uow = providers.Selector(
+        providers.Callable(storage_kind, settings),
+        sql=providers.Factory(SqlUnitOfWork, engine=writer_engine),
         memory=providers.Factory(MemoryUnitOfWork, store=memory_store),
     )
     reader = providers.Selector(  # read-only units of work, for the use cases that only read
@@ -239,7 +242,7 @@ class Container(containers.DeclarativeContainer):
         memory=providers.Singleton(MemoryAuditStore, state=memory_documents),
     )
     document_sync = providers.Singleton(
-        DocumentSync, uow_factory=background_uow.provider, documents=documents, audit=audit_store, clock=clock
+        DocumentSync, uow_factory=uow.provider, documents=documents, audit=audit_store, clock=clock
     )
 
     redis_counters = providers.Singleton(RedisRateCounters.from_url, settings.provided.redis_url)
@@ -297,16 +300,16 @@ class Container(containers.DeclarativeContainer):
     )
 
     register_user = providers.Factory(accounts.RegisterUser, uow=uow, kit=account_kit)
-    log_in = providers.Factory(accounts.LogIn, uow=uow, kit=account_kit)
-    refresh = providers.Factory(accounts.Refresh, uow=uow, kit=account_kit)
-    log_out = providers.Factory(accounts.LogOut, uow=uow, kit=account_kit)
+    log_in = providers.Factory(accounts.LogIn, uow=serial_uow, kit=account_kit)
+    refresh = providers.Factory(accounts.Refresh, uow=serial_uow, kit=account_kit)
+    log_out = providers.Factory(accounts.LogOut, uow=serial_uow, kit=account_kit)
     list_sessions = providers.Factory(accounts.ListSessions, uow=reader)
     current_user = providers.Factory(accounts.CurrentUser, uow=reader)
     get_profile = providers.Factory(accounts.GetProfile, uow=reader)
     update_profile = providers.Factory(accounts.UpdateProfile, uow=uow, kit=account_kit)
-    change_password = providers.Factory(accounts.ChangePassword, uow=uow, kit=account_kit)
+    change_password = providers.Factory(accounts.ChangePassword, uow=serial_uow, kit=account_kit)
     request_password_reset = providers.Factory(accounts.RequestPasswordReset, uow=uow, kit=account_kit)
-    reset_password = providers.Factory(accounts.ResetPassword, uow=uow, kit=account_kit)
+    reset_password = providers.Factory(accounts.ResetPassword, uow=serial_uow, kit=account_kit)
     verify_email = providers.Factory(accounts.VerifyEmail, uow=uow, kit=account_kit)
     resend_verification = providers.Factory(accounts.ResendVerification, uow=uow, kit=account_kit)
     start_totp = providers.Factory(accounts.StartTotp, uow=uow, kit=account_kit)
@@ -314,7 +317,7 @@ class Container(containers.DeclarativeContainer):
     disable_totp = providers.Factory(accounts.DisableTotp, uow=uow, kit=account_kit)
     renew_recovery_codes = providers.Factory(accounts.RenewRecoveryCodes, uow=uow, kit=account_kit)
     list_users = providers.Factory(accounts.ListUsers, uow=reader)
-    set_disabled = providers.Factory(accounts.SetDisabled, uow=uow, kit=account_kit)
+    set_disabled = providers.Factory(accounts.SetDisabled, uow=serial_uow, kit=account_kit)
     set_roles = providers.Factory(accounts.SetRoles, uow=uow, kit=account_kit)
     grant_admin = providers.Factory(accounts.GrantAdmin, uow=uow, kit=account_kit)
     user_audit = providers.Factory(accounts.UserAudit, audit_store=audit_store)
@@ -359,7 +362,7 @@ class Container(containers.DeclarativeContainer):
     make_cutout = providers.Factory(photos.MakeCutout, uow=uow, kit=photo_kit, sync=document_sync)
     job_runner = providers.Singleton(
         JobRunner,
-        uow_factory=background_uow.provider,
+        uow_factory=uow.provider,
         clock=clock,
         handlers=providers.Dict({CUTOUT_JOB: make_cutout.provider}),
         signal=job_signal,
@@ -386,13 +389,15 @@ class Container(containers.DeclarativeContainer):
         RecentRenders,
         max_bytes=providers.Callable(_mib, settings.provided.rendered_cache_mb),
     )
-    create_outfit = providers.Factory(outfits.CreateOutfit, uow=uow, clock=clock, sync=document_sync)
+    create_outfit = providers.Factory(outfits.CreateOutfit, uow=serial_uow, clock=clock, sync=document_sync)
     get_outfit = providers.Factory(outfits.GetOutfit, uow=reader, sync=document_sync)
-    update_outfit = providers.Factory(outfits.UpdateOutfit, uow=uow, clock=clock, sync=document_sync)
+    update_outfit = providers.Factory(outfits.UpdateOutfit, uow=serial_uow, clock=clock, sync=document_sync)
     delete_outfit = providers.Factory(
-        outfits.DeleteOutfit, uow=uow, sync=document_sync, images=image_store, clock=clock
+        outfits.DeleteOutfit, uow=serial_uow, sync=document_sync, images=image_store, clock=clock
     )
-    duplicate_outfit = providers.Factory(outfits.DuplicateOutfit, uow=uow, clock=clock, sync=document_sync)
+    duplicate_outfit = providers.Factory(
+        outfits.DuplicateOutfit, uow=serial_uow, clock=clock, sync=document_sync
+    )
     list_outfits = providers.Factory(outfits.ListOutfits, uow=reader)
     render_outfit = providers.Factory(
         outfits.RenderOutfit,
@@ -402,16 +407,16 @@ class Container(containers.DeclarativeContainer):
         store=image_store,
         recent=recent_renders,
     )
-    save_template = providers.Factory(outfits.SaveTemplate, uow=uow, clock=clock, sync=document_sync)
-    fill_template = providers.Factory(outfits.FillTemplate, uow=uow, clock=clock, sync=document_sync)
+    save_template = providers.Factory(outfits.SaveTemplate, uow=serial_uow, clock=clock, sync=document_sync)
+    fill_template = providers.Factory(outfits.FillTemplate, uow=serial_uow, clock=clock, sync=document_sync)
     create_share = providers.Factory(outfits.CreateShare, uow=uow, clock=clock)
     list_shares = providers.Factory(outfits.ListShares, uow=reader)
     revoke_share = providers.Factory(outfits.RevokeShare, uow=uow, clock=clock)
     open_share = providers.Factory(outfits.OpenShare, uow=reader, clock=clock)
-    wear_outfit = providers.Factory(outfits.WearOutfit, uow=uow, clock=clock, sync=document_sync)
-    unwear_outfit = providers.Factory(outfits.UnwearOutfit, uow=uow, sync=document_sync)
-    wear_item = providers.Factory(outfits.WearItem, uow=uow, clock=clock)
-    unwear_item = providers.Factory(outfits.UnwearItem, uow=uow)
+    wear_outfit = providers.Factory(outfits.WearOutfit, uow=serial_uow, clock=clock, sync=document_sync)
+    unwear_outfit = providers.Factory(outfits.UnwearOutfit, uow=serial_uow, sync=document_sync)
+    wear_item = providers.Factory(outfits.WearItem, uow=serial_uow, clock=clock)
+    unwear_item = providers.Factory(outfits.UnwearItem, uow=serial_uow)
     list_wears = providers.Factory(outfits.ListWears, uow=reader)
 
     create_collection = providers.Factory(
@@ -420,10 +425,12 @@ class Container(containers.DeclarativeContainer):
     get_collection = providers.Factory(collections.GetCollection, uow=reader, sync=document_sync)
     list_collections = providers.Factory(collections.ListCollections, uow=reader)
     update_collection = providers.Factory(
-        collections.UpdateCollection, uow=uow, clock=clock, sync=document_sync
+        collections.UpdateCollection, uow=serial_uow, clock=clock, sync=document_sync
     )
-    delete_collection = providers.Factory(collections.DeleteCollection, uow=uow, sync=document_sync)
-    change_members = providers.Factory(collections.ChangeMembers, uow=uow, clock=clock, sync=document_sync)
+    delete_collection = providers.Factory(collections.DeleteCollection, uow=serial_uow, sync=document_sync)
+    change_members = providers.Factory(
+        collections.ChangeMembers, uow=serial_uow, clock=clock, sync=document_sync
+    )
     list_collection_items = providers.Factory(
         collections.ListCollectionItems, uow=reader, sync=document_sync, clock=clock
     )
@@ -448,7 +455,7 @@ class Container(containers.DeclarativeContainer):
     archive_item = providers.Factory(items.ArchiveItem, uow=uow, clock=clock, sync=document_sync)
     restore_item = providers.Factory(items.RestoreItem, uow=uow, clock=clock, sync=document_sync)
     delete_item = providers.Factory(
-        items.DeleteItem, uow=uow, clock=clock, sync=document_sync, images=image_store
+        items.DeleteItem, uow=serial_uow, clock=clock, sync=document_sync, images=image_store
     )
     list_items = providers.Factory(items.ListItems, uow=reader, clock=clock)
     item_facets = providers.Factory(items.ItemFacets, uow=reader, clock=clock)

@@ -40,13 +40,13 @@ def create_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> Async
 
 
 def serializable(engine: AsyncEngine) -> AsyncEngine:
-    """The engine for the use cases' units of work: on Postgres the same pool, each transaction
-    SERIALIZABLE. Under the default READ COMMITTED, a unit of work that reads, decides and writes
-    can interleave with another and both commit on what they read: wear counts that lose wears,
-    a member added to a collection as the thing is deleted, a session refreshed back to life as
-    every session is logged out. SERIALIZABLE makes Postgres refuse one of the two (SQLSTATE
-    40001), and the use cases run it again (``errors.retried``). SQLite runs one writer at a time
-    already: its engine is returned as it is."""
+    """The engine for the units of work that read, decide and write (the container's
+    ``serial_uow``): on Postgres the same pool, each transaction SERIALIZABLE. Under the default
+    READ COMMITTED such a unit of work can interleave with another and both commit on what they
+    read: wear counts that lose wears, a member added to a collection as the thing is deleted, a
+    session refreshed back to life as every session is logged out. SERIALIZABLE makes Postgres
+    refuse one of the two (SQLSTATE 40001), and the use case runs it again (``errors.retried``).
+    SQLite runs one writer at a time already: its engine is returned as it is."""
     if engine.dialect.name != "postgresql":
         return engine
     return engine.execution_options(isolation_level="SERIALIZABLE")

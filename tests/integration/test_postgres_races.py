@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -49,9 +49,9 @@ from closet.container import build_container
 from closet.domain.collections import Member, MemberKind
 from closet.domain.errors import InvalidValue
 from closet.domain.images import BlobKey
-from closet.domain.outfits import OutfitId
+from closet.domain.outfits import Canvas, Outfit, OutfitDetails, OutfitId
 from closet.domain.users import User
-from tests.factories import registered
+from tests.factories import make_user, registered
 from tests.http.conftest import PASSWORD, settings_for
 
 BURST = 16
@@ -252,3 +252,30 @@ async def test_a_write_that_refers_to_a_row_deleted_meanwhile_is_contention_on_p
     postgres_engine: AsyncEngine,
 ) -> None:
     await _render_of_a_deleted_outfit(postgres_engine)
+
+
+async def test_one_picture_stored_by_two_requests_at_once(postgres_engine: AsyncEngine) -> None:
+    """Two requests that drew the same picture both store it: the second insert waits for the
+    first, then stores nothing (it was a 'database error' and 'not cached') and hands back the blob
+    reference its request took, so the one row holds the one reference."""
+    ann = make_user()
+    outfit = Outfit.create(ann.id, OutfitDetails("Look", Canvas(400, 400)), datetime.now(UTC))
+    async with SqlUnitOfWork(postgres_engine) as uow:
+        await uow.users.add(ann)
+        await uow.outfits.add(outfit)
+        await uow.commit()
+    render = StoredRender(BlobKey("1" * 64), "image/png", 400, 400)
+
+    async def store() -> list[BlobKey]:
+        async with SqlUnitOfWork(postgres_engine) as uow:
+            released = await uow.outfits.save_render(outfit.id, "k" * 64, render)
+            await uow.commit()
+        return released
+
+    async with SqlUnitOfWork(postgres_engine) as uow:
+        first = await uow.outfits.save_render(outfit.id, "k" * 64, render)
+        second = asyncio.create_task(store())  # its insert waits for this one's row
+        await asyncio.sleep(0.2)
+        assert not second.done()
+        await uow.commit()
+    assert first == [] and await second == [render.key]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import RowMapping, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from closet.adapters.sql.engine import dialect_insert
 from closet.adapters.sql.tables import item_photos, outfit_layers, outfit_renders, outfits
 from closet.application.errors import StaleVersion
 from closet.application.item_query import season_mask
@@ -292,8 +293,9 @@ class SqlOutfitRepository(OutfitRepository):
             .returning(outfit_renders.c.blob_key)
         )
         released = [BlobKey(k) for (k,) in stale]
-        await self.conn.execute(
-            insert(outfit_renders).values(
+        stored = await self.conn.execute(
+            dialect_insert(self.conn)(outfit_renders)
+            .values(
                 outfit_id=outfit_id,
                 render_key=render_key,
                 shape=shape,
@@ -303,5 +305,8 @@ class SqlOutfitRepository(OutfitRepository):
                 height=render.height,
                 created_at=datetime.now(UTC),
             )
+            .on_conflict_do_nothing(index_elements=["outfit_id", "render_key"])
         )
+        if not stored.rowcount:  # the same picture, stored a moment ago by another request
+            released.append(render.key)  # whose row holds the blob: give back this reference
         return released

@@ -17,11 +17,14 @@ from closet.adapters.memory.store import MemoryDocuments, MemoryStore
 from closet.adapters.memory.uow import MemoryUnitOfWork
 from closet.application import jobs as jobs_module
 from closet.application.documents import DocumentSync
+from closet.application.errors import NotFound
 from closet.application.jobs import JobRunner, JobSignal
 from closet.application.photos import (
     CUTOUT_JOB,
     CutoutChain,
     CutoutCommand,
+    GetPhoto,
+    GetPhotoCommand,
     MakeCutout,
     PhotoKit,
     RequestCutout,
@@ -32,7 +35,7 @@ from closet.application.photos import (
 from closet.application.photos import cutouts as cutouts_module
 from closet.application.ports.images import BackgroundRemover, ImageLimits, RemovalFailed
 from closet.application.ports.jobs import Job, JobState
-from closet.domain.images import CutoutProvider, CutoutStatus
+from closet.domain.images import BlobKey, CutoutProvider, CutoutStatus
 from closet.domain.items import ItemId
 from tests import photo_files
 from tests.factories import make_item, make_user
@@ -269,3 +272,42 @@ async def test_a_job_whose_photo_is_replaced_as_it_starts_ends_quietly(
         assert await uow.jobs.count(JobState.PENDING) == 0  # nothing waits for a retry
     photo = await world.photo(user, item_id)
     assert photo.job_id != first_job and photo.status is CutoutStatus.READY
+
+
+async def test_a_photo_read_as_it_is_replaced_serves_the_new_one_quietly(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A new upload that commits, and releases the old bytes, between the read of the photo and
+    the read of its bytes: the photo is read again and the new one served (it was a 404 and an
+    ERROR 'missing from the image store', the log line meant for bytes truly lost)."""
+    world = World([])
+    user, item_id = await world.item_with_photo()
+    replaced = False
+    original_get = MemoryImageStore.get
+
+    async def get_after_replacing(self: MemoryImageStore, key: BlobKey) -> bytes | None:
+        nonlocal replaced
+        if not replaced:
+            replaced = True
+            data = photo_files.encode(make_scene("gradient", size=(800, 600), seed=9)[0], "JPEG")
+            await UploadPhoto(world.uow(), world.kit)(
+                UploadPhotoCommand(owner_id=user.id, item_id=item_id, data=data)  # type: ignore[attr-defined]
+            )
+        return await original_get(self, key)
+
+    monkeypatch.setattr(MemoryImageStore, "get", get_after_replacing)
+    command = GetPhotoCommand(owner_id=user.id, item_id=item_id)  # type: ignore[attr-defined]
+    with caplog.at_level("ERROR"):
+        got = await GetPhoto(world.uow(), world.blobs)(command)
+    assert replaced and not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert got.blob == (await world.photo(user, item_id)).original  # the new photo's
+
+
+async def test_bytes_truly_lost_are_a_404_and_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    world = World([])
+    user, item_id = await world.item_with_photo()
+    photo = await world.photo(user, item_id)
+    world.blobs.blobs.pop(photo.original.key)
+    with caplog.at_level("ERROR"), pytest.raises(NotFound):
+        await GetPhoto(world.uow(), world.blobs)(GetPhotoCommand(owner_id=user.id, item_id=item_id))  # type: ignore[attr-defined]
+    assert [r for r in caplog.records if "missing from the image store" in r.getMessage()]

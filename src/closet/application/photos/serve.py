@@ -14,6 +14,7 @@ from closet.domain.items import ItemId, enum_value
 from closet.domain.users import UserId
 
 log = logging.getLogger(__name__)
+READS = 3  # a photo read again this often while its bytes are gone by the time they are read
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +38,21 @@ class GetPhoto:
 
     async def __call__(self, cmd: GetPhotoCommand) -> PhotoBytes:
         variant = enum_value(Variant, cmd.variant, "variant")
+        missing: str | None = None
+        for _ in range(READS):
+            blob = await self._blob(cmd, variant)
+            if blob.key == missing:
+                break
+            data = await self.store.get(blob.key)
+            if data is not None:
+                return PhotoBytes(blob, data, cmd.key is not None)
+            # Replaced (a new upload, a mask, a revert) and released between the read of the photo
+            # and the read of its bytes, or lost: the photo is read again to tell which.
+            missing = blob.key
+        log.error("blob %s of item %s is missing from the image store", missing, cmd.item_id)
+        raise NotFound(f"{variant.value} of item", cmd.item_id)
+
+    async def _blob(self, cmd: GetPhotoCommand, variant: Variant) -> StoredBlob:
         async with self.uow as uow:
             if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
                 raise NotFound("item", cmd.item_id)
@@ -52,8 +68,4 @@ class GetPhoto:
             if len(cmd.key) != 64:
                 raise InvalidValue.of("v", "must be the photo key the item gave out")
             raise NotFound(f"{variant.value} {cmd.key} (replaced since) of item", cmd.item_id)
-        data = await self.store.get(blob.key)
-        if data is None:
-            log.error("blob %s of item %s is missing from the image store", blob.key, cmd.item_id)
-            raise NotFound(f"{variant.value} of item", cmd.item_id)
-        return PhotoBytes(blob, data, cmd.key is not None)
+        return blob

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from closet.application.accounts.common import AccountKit, audit, load_user, mail_token, save_user
-from closet.application.errors import retries_contention
+from closet.application.documents import Queued
+from closet.application.errors import retries_conflicts, retries_contention
 from closet.application.ports.uow import UnitOfWork
 from closet.application.secrets import token_hash
 from closet.domain.errors import InvalidValue
-from closet.domain.sessions import RESET_LIFETIME, VERIFY_LIFETIME, SessionId, TokenPurpose
-from closet.domain.users import UserId, check_password, normalise_email
+from closet.domain.sessions import RESET_LIFETIME, VERIFY_LIFETIME, AccountToken, SessionId, TokenPurpose
+from closet.domain.users import User, UserId, check_password, normalise_email
 
 BAD_TOKEN = "is not valid: it was used already, has expired, or never existed"
 
@@ -29,7 +31,6 @@ class ChangePassword:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
-    @retries_contention
     async def __call__(self, cmd: PasswordChange) -> None:
         check_password(cmd.new_password, "new_password")
         async with self.uow as uow:
@@ -37,6 +38,12 @@ class ChangePassword:
         if not await self.kit.hasher.verify(user.password_hash, cmd.current_password):
             raise InvalidValue.of("current_password", "is not your current password")
         new_hash = await self.kit.hasher.hash(cmd.new_password)
+        user, queued = await self._store(cmd, new_hash)
+        await self.kit.sync.publish(queued)
+        self.kit.notifier.password_changed(user.email)
+
+    @retries_conflicts  # the write alone: a retry does not hash the password again
+    async def _store(self, cmd: PasswordChange, new_hash: str) -> tuple[User, Queued]:
         now = self.kit.clock.now()
         async with self.uow as uow:
             user = await load_user(uow, cmd.user_id)
@@ -47,8 +54,7 @@ class ChangePassword:
             await uow.account_tokens.void(user.id, TokenPurpose.RESET_PASSWORD, now)
             queued = await audit(self.kit, uow, actor_id=user.id, action="account.password_changed")
             await uow.commit()
-        await self.kit.sync.publish(queued)
-        self.kit.notifier.password_changed(user.email)
+        return user, queued
 
 
 class RequestPasswordReset:
@@ -85,7 +91,6 @@ class ResetPassword:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
-    @retries_contention
     async def __call__(self, token: str, new_password: str) -> None:
         check_password(new_password, "new_password")
         now = self.kit.clock.now()
@@ -94,6 +99,12 @@ class ResetPassword:
             if found is None or not found.usable(now):
                 raise InvalidValue.of("token", BAD_TOKEN)
         new_hash = await self.kit.hasher.hash(new_password)
+        user, queued = await self._store(found, new_hash, now)
+        await self.kit.sync.publish(queued)
+        self.kit.notifier.password_changed(user.email)
+
+    @retries_conflicts  # the write alone: a retry does not hash the password again
+    async def _store(self, found: AccountToken, new_hash: str, now: datetime) -> tuple[User, Queued]:
         async with self.uow as uow:
             if not await uow.account_tokens.use(found.token_hash, now):
                 raise InvalidValue.of("token", BAD_TOKEN)  # spent by a concurrent request
@@ -104,8 +115,7 @@ class ResetPassword:
             await uow.sessions.revoke_all(user.id, "password reset", now)
             queued = await audit(self.kit, uow, actor_id=user.id, action="account.password_reset")
             await uow.commit()
-        await self.kit.sync.publish(queued)
-        self.kit.notifier.password_changed(user.email)
+        return user, queued
 
 
 class VerifyEmail:

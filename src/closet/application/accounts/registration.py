@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from closet.application.accounts.common import AccountKit, audit, mail_token
 from closet.application.errors import Conflict, retries_contention
@@ -28,7 +29,6 @@ class RegisterUser:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
-    @retries_contention
     async def __call__(self, cmd: RegisterCommand) -> None:
         errors = ErrorCollector()
         email = errors.attempt("", lambda: normalise_email(cmd.email))
@@ -39,13 +39,17 @@ class RegisterUser:
         password_hash = await self.kit.hasher.hash(cmd.password)
         now = self.kit.clock.now()
         user = User.register(email, name, password_hash, now)
+        await self._store(user, now)
+
+    @retries_contention  # the write alone: a retry does not hash the password again
+    async def _store(self, user: User, now: datetime) -> None:
         async with self.uow as uow:
-            existing = await uow.users.get_by_email(email)
+            existing = await uow.users.get_by_email(user.email)
             if existing is None:
                 try:
                     await uow.users.add(user)
                 except Conflict:  # registered a moment ago by a concurrent request
-                    existing = await uow.users.get_by_email(email)
+                    existing = await uow.users.get_by_email(user.email)
             if existing is not None:
                 queued = await audit(
                     self.kit,

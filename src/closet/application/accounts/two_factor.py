@@ -74,7 +74,6 @@ class DisableTotp:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
-    @retries_contention
     async def __call__(
         self, user_id: UserId, password: str, code: str | None, recovery_code: str | None
     ) -> None:
@@ -82,6 +81,10 @@ class DisableTotp:
             user = await load_user(uow, user_id)
         if not await self.kit.hasher.verify(user.password_hash, password):
             raise InvalidValue.of("password", "is not your current password")
+        await self._turn_off(user_id, code, recovery_code)
+
+    @retries_contention  # the write alone: a retry does not check the password again
+    async def _turn_off(self, user_id: UserId, code: str | None, recovery_code: str | None) -> None:
         async with self.uow as uow:
             user = await load_user(uow, user_id)
             if not user.totp_enabled:

@@ -82,7 +82,9 @@ class StorageUnavailable(ApplicationError):
 class Contention(StorageUnavailable):
     """The database would not run this unit of work beside another that touched the same rows
     (a serialization failure or a deadlock, on Postgres): nothing was written, and running it
-    again is safe. ``retried`` and ``unless_versioned`` do; when they give up it is a 503."""
+    again is safe. ``retries_contention``, ``retries_conflicts`` and ``unless_versioned`` do; when
+    they give up it is a 503. Also a foreign key refused because a concurrent delete removed the
+    row the use case had found."""
 
     title = "Too many changes at once"
 
@@ -144,31 +146,26 @@ async def unless_versioned(attempt: Callable[[], Awaitable[T]], expected_version
     return await _again(attempt, stale_too=expected_version is None)
 
 
-async def retried(attempt: Callable[[], Awaitable[T]]) -> T:
-    """``attempt()`` (one whole unit of work that takes no version), tried again on a conflict."""
-    return await _again(attempt, stale_too=True)
+def _retrying(
+    *, stale_too: bool
+) -> Callable[[Callable[P, Awaitable[T]]], Callable[P, Coroutine[Any, Any, T]]]:
+    def decorate(step: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
+        @functools.wraps(step)
+        async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+            return await _again(functools.partial(step, *args, **kwargs), stale_too=stale_too)
+
+        return run
+
+    return decorate
 
 
-def retries_contention(step: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
-    """A use case (or a step of one) that is one unit of work, perhaps after reads and work that
-    can be done again (blobs are released when a unit of work fails): run again when the database
-    refused to interleave it with another (``Contention``). The retry answers as if the two had run
-    one after the other: a thing the other deleted is a 404, a version it moved is a 412."""
+retries_contention = _retrying(stale_too=False)
+"""A use case (or a step of one) that is one unit of work, perhaps after reads and work that can
+be done again (blobs are released when a unit of work fails): run again when the database refused
+to interleave it with another (``Contention``). The retry answers as if the two had run one after
+the other: a thing the other deleted is a 404, a version it moved is a 412."""
 
-    @functools.wraps(step)
-    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        return await _again(functools.partial(step, *args, **kwargs), stale_too=False)
-
-    return run
-
-
-def retries_conflicts(step: Callable[P, Awaitable[T]]) -> Callable[P, Coroutine[Any, Any, T]]:
-    """``retries_contention`` for a use case that takes no version at all and acts on whatever is
-    current (a cut-out redone, a photo reverted): a ``StaleVersion`` from a change meanwhile is
-    tried again too, on the new state, as ``retried`` does."""
-
-    @functools.wraps(step)
-    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
-        return await _again(functools.partial(step, *args, **kwargs), stale_too=True)
-
-    return run
+retries_conflicts = _retrying(stale_too=True)
+"""``retries_contention`` for a step that takes no version at all and acts on whatever is current
+(a wear, a session, a cut-out redone): a ``StaleVersion`` from a change meanwhile is tried again
+too, on the new state."""

@@ -45,7 +45,7 @@ def serializable(engine: AsyncEngine) -> AsyncEngine:
     READ COMMITTED such a unit of work can interleave with another and both commit on what they
     read: wear counts that lose wears, a member added to a collection as the thing is deleted, a
     session refreshed back to life as every session is logged out. SERIALIZABLE makes Postgres
-    refuse one of the two (SQLSTATE 40001), and the use case runs it again (``errors.retried``).
+    refuse one of the two (SQLSTATE 40001), and the use case runs it again (``errors.retries_conflicts``).
     SQLite runs one writer at a time already: its engine is returned as it is."""
     if engine.dialect.name != "postgresql":
         return engine

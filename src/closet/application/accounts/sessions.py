@@ -13,7 +13,12 @@ from closet.application.accounts.common import (
     spend_second_factor,
 )
 from closet.application.documents import Queued
-from closet.application.errors import AuthenticationFailed, NotFound, SecondFactorRequired, retried
+from closet.application.errors import (
+    AuthenticationFailed,
+    NotFound,
+    SecondFactorRequired,
+    retries_conflicts,
+)
 from closet.application.ports.uow import UnitOfWork
 from closet.application.secrets import new_token, token_hash
 from closet.domain.errors import InvalidValue
@@ -81,7 +86,7 @@ class LogIn:
             await self._refuse(user, "wrong password", count=True)
         if user.disabled:
             await self._refuse(user, "disabled")
-        refusal, published, opened = await retried(lambda: self._open(user, creds, now))
+        refusal, published, opened = await self._open(user, creds, now)
         if refusal is not None:
             await self._refuse(user, refusal, count=refusal == WRONG_SECOND_FACTOR)
         for done in published:
@@ -89,6 +94,7 @@ class LogIn:
         assert opened is not None
         return opened
 
+    @retries_conflicts  # the session alone: a retry does not check the password again
     async def _open(
         self, user: User, creds: Credentials, now: datetime
     ) -> tuple[str | None, list[Queued], NewSession | None]:
@@ -140,12 +146,8 @@ class LogIn:
             )
         return Queued([], [])
 
+    @retries_conflicts
     async def _refuse(self, user: User | None, reason: str, *, count: bool = False) -> None:
-        queued = await retried(lambda: self._record_refusal(user, reason, count=count))
-        await self.kit.sync.publish(queued)
-        raise AuthenticationFailed(WRONG)
-
-    async def _record_refusal(self, user: User | None, reason: str, *, count: bool) -> Queued:
         async with self.uow as uow:
             if count and user is not None:
                 fresh = await load_user(uow, user.id)
@@ -163,7 +165,8 @@ class LogIn:
                 details={"reason": reason},
             )
             await uow.commit()
-        return queued
+        await self.kit.sync.publish(queued)
+        raise AuthenticationFailed(WRONG)
 
 
 class Refresh:
@@ -172,10 +175,8 @@ class Refresh:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_conflicts
     async def __call__(self, refresh_token: str) -> NewSession:
-        return await retried(lambda: self._rotate(refresh_token))
-
-    async def _rotate(self, refresh_token: str) -> NewSession:
         now = self.kit.clock.now()
         failed = AuthenticationFailed("the refresh token is not valid; log in again")
         async with self.uow as uow:
@@ -215,10 +216,8 @@ class LogOut:
     def __init__(self, uow: UnitOfWork, kit: AccountKit) -> None:
         self.uow, self.kit = uow, kit
 
+    @retries_conflicts
     async def one(self, user_id: UserId, session_id: SessionId, reason: str = "logged out") -> None:
-        await self.kit.sync.publish(await retried(lambda: self._revoke(user_id, session_id, reason)))
-
-    async def _revoke(self, user_id: UserId, session_id: SessionId, reason: str) -> Queued:
         async with self.uow as uow:
             session = await uow.sessions.get(session_id)
             if session is None or session.user_id != user_id or not session.active:
@@ -234,21 +233,18 @@ class LogOut:
                 resource_id=session_id,
             )
             await uow.commit()
-        return queued
-
-    async def all(self, user_id: UserId) -> int:
-        count, queued = await retried(lambda: self._revoke_all(user_id))
         await self.kit.sync.publish(queued)
-        return count
 
-    async def _revoke_all(self, user_id: UserId) -> tuple[int, Queued]:
+    @retries_conflicts
+    async def all(self, user_id: UserId) -> int:
         async with self.uow as uow:
             count = await uow.sessions.revoke_all(user_id, "logged out everywhere", self.kit.clock.now())
             queued = await audit(
                 self.kit, uow, actor_id=user_id, action="auth.logout_all", details={"sessions": count}
             )
             await uow.commit()
-        return count, queued
+        await self.kit.sync.publish(queued)
+        return count
 
 
 class ListSessions:

@@ -1,4 +1,6 @@
-"""The wear log: a day an item (or a whole outfit) was worn; items' counts follow."""
+"""The wear log: a day an item (or a whole outfit) was worn; items' counts follow. Each use case
+counts the log and writes the count in one unit of work, on Postgres a SERIALIZABLE one: of two at
+once, one is refused and run again (``retries_conflicts``), so no wear goes uncounted."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from closet.application.documents import DocumentSync
-from closet.application.errors import NotFound, retried
+from closet.application.errors import NotFound, retries_conflicts
 from closet.application.outfits.common import OutfitRef, load_outfit
 from closet.application.ports.clock import Clock
 from closet.application.ports.outfits import WearEvent
@@ -69,18 +71,15 @@ class WearItem:
     def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
         self.uow, self.clock = uow, clock
 
+    @retries_conflicts
     async def __call__(self, cmd: WearItemCommand) -> WearResult:
         day = _day(self.clock, cmd.worn_on, cmd.time_zone)
-
-        async def attempt() -> WearResult:
-            async with self.uow as uow:
-                if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
-                    raise NotFound("item", cmd.item_id)
-                result = await _record(uow, self.clock, cmd.owner_id, [cmd.item_id], day, None)
-                await uow.commit()
-            return result
-
-        return await retried(attempt)
+        async with self.uow as uow:
+            if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
+                raise NotFound("item", cmd.item_id)
+            result = await _record(uow, self.clock, cmd.owner_id, [cmd.item_id], day, None)
+            await uow.commit()
+        return result
 
 
 class UnwearItem:
@@ -89,20 +88,16 @@ class UnwearItem:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
+    @retries_conflicts
     async def __call__(self, cmd: WearItemCommand) -> None:
         assert cmd.worn_on is not None
-        worn_on = cmd.worn_on
-
-        async def attempt() -> None:
-            async with self.uow as uow:
-                if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
-                    raise NotFound("item", cmd.item_id)
-                if not await uow.wears.remove(cmd.owner_id, cmd.item_id, worn_on):
-                    raise NotFound(f"wear on {worn_on} of item", cmd.item_id)
-                await _tally(uow, cmd.owner_id, [cmd.item_id])
-                await uow.commit()
-
-        await retried(attempt)
+        async with self.uow as uow:
+            if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
+                raise NotFound("item", cmd.item_id)
+            if not await uow.wears.remove(cmd.owner_id, cmd.item_id, cmd.worn_on):
+                raise NotFound(f"wear on {cmd.worn_on} of item", cmd.item_id)
+            await _tally(uow, cmd.owner_id, [cmd.item_id])
+            await uow.commit()
 
 
 class ListWears:
@@ -129,18 +124,14 @@ class WearOutfit:
     def __init__(self, uow: UnitOfWork, clock: Clock, sync: DocumentSync) -> None:
         self.uow, self.clock, self.sync = uow, clock, sync
 
+    @retries_conflicts
     async def __call__(self, cmd: WearOutfitCommand) -> WearResult:
         day = _day(self.clock, cmd.worn_on, cmd.time_zone)
-
-        async def attempt() -> WearResult:
-            async with self.uow as uow:
-                outfit = await load_outfit(uow, self.sync, cmd.ref)
-                owner, items = cmd.ref.owner_id, outfit.details.item_ids
-                result = await _record(uow, self.clock, owner, items, day, outfit.id)
-                await uow.commit()
-            return result
-
-        return await retried(attempt)
+        async with self.uow as uow:
+            outfit = await load_outfit(uow, self.sync, cmd.ref)
+            result = await _record(uow, self.clock, cmd.ref.owner_id, outfit.details.item_ids, day, outfit.id)
+            await uow.commit()
+        return result
 
 
 class UnwearOutfit:
@@ -149,21 +140,17 @@ class UnwearOutfit:
     def __init__(self, uow: UnitOfWork, sync: DocumentSync) -> None:
         self.uow, self.sync = uow, sync
 
+    @retries_conflicts
     async def __call__(self, cmd: WearOutfitCommand) -> list[ItemId]:
         assert cmd.worn_on is not None
-        worn_on = cmd.worn_on
-
-        async def attempt() -> list[ItemId]:
-            async with self.uow as uow:
-                outfit = await load_outfit(uow, self.sync, cmd.ref)
-                owner = cmd.ref.owner_id
-                removed = [
-                    i for i in outfit.details.item_ids if await uow.wears.remove(owner, i, worn_on, outfit.id)
-                ]
-                if not removed:
-                    raise NotFound(f"wear on {worn_on} of outfit", outfit.id)
-                await _tally(uow, owner, removed)
-                await uow.commit()
-            return removed
-
-        return await retried(attempt)
+        async with self.uow as uow:
+            outfit = await load_outfit(uow, self.sync, cmd.ref)
+            owner = cmd.ref.owner_id
+            removed = [
+                i for i in outfit.details.item_ids if await uow.wears.remove(owner, i, cmd.worn_on, outfit.id)
+            ]
+            if not removed:
+                raise NotFound(f"wear on {cmd.worn_on} of outfit", outfit.id)
+            await _tally(uow, owner, removed)
+            await uow.commit()
+        return removed

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from closet.application.documents import DocumentSync, Queued, item_document
-from closet.application.errors import NotFound, StaleVersion, retried, retries_conflicts, retries_contention
+from closet.application.errors import NotFound, StaleVersion, retries_conflicts, retries_contention
 from closet.application.items import ItemRef, load_item
 from closet.application.jobs import JobHandler, RetryLater
 from closet.application.photos.chain import ChainResult, CutoutFailed
@@ -43,7 +42,7 @@ class MakeCutout(JobHandler):
 
     async def run(self, job: Job) -> None:
         owner_id, item_id = UserId(job.owner_id), ItemId(job.subject_id)
-        started = await retried(functools.partial(self._start, owner_id, item_id, job))
+        started = await self._start(owner_id, item_id, job)
         if started is None:
             return  # stale: the photo is gone or another job owns it
         original = await self.kit.store.get(started.original.key)
@@ -61,6 +60,7 @@ class MakeCutout(JobHandler):
             return
         await self._record(owner_id, item_id, started, result=result)
 
+    @retries_conflicts
     async def _start(self, owner_id: UserId, item_id: ItemId, job: Job) -> ItemPhoto | None:
         """The photo marked as being cut out, if this job is still its job. A photo changed
         meanwhile (a new upload names a new job) is read again: then the job is stale."""
@@ -96,9 +96,7 @@ class MakeCutout(JobHandler):
         released: set[BlobKey] = {key} if key else set()
         outcome: tuple[set[BlobKey], Queued | None] | None = None
         try:  # a change meanwhile (the user's edit of the item, say) is read again, not failed
-            outcome = await retried(
-                functools.partial(self._keep, owner_id, item_id, started, key, result, failure)
-            )
+            outcome = await self._keep(owner_id, item_id, started, key, result, failure)
         finally:
             if outcome is not None:
                 released = outcome[0]
@@ -106,6 +104,7 @@ class MakeCutout(JobHandler):
         if outcome is not None and outcome[1] is not None:
             await self.sync.publish(outcome[1])
 
+    @retries_conflicts
     async def _keep(
         self,
         owner_id: UserId,

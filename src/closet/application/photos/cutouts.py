@@ -12,6 +12,7 @@ from closet.application.items import ItemRef, load_item
 from closet.application.jobs import JobHandler, RetryLater
 from closet.application.photos.chain import ChainResult, CutoutFailed
 from closet.application.photos.common import PhotoKit, palette_names, parse_provider
+from closet.application.ports.images import FinishedCutout
 from closet.application.ports.jobs import Job
 from closet.application.ports.uow import UnitOfWork
 from closet.domain.colors import Color
@@ -215,7 +216,6 @@ class UploadMask:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit) -> None:
         self.uow, self.kit = uow, kit
 
-    @retries_contention
     async def __call__(self, cmd: UploadMaskCommand) -> ItemPhoto:
         async with self.uow as uow:
             photo = await _photo(uow, cmd.owner_id, cmd.item_id)
@@ -223,7 +223,10 @@ class UploadMask:
         if original is None:
             raise NotFound("original photo of item", cmd.item_id)
         masked = await self.kit.processor.apply_mask(original, cmd.mask)
-        finished = await self.kit.processor.finish_cutout(original, masked)
+        return await self._store(cmd, photo, await self.kit.processor.finish_cutout(original, masked))
+
+    @retries_contention  # the write alone: a retry does not apply the mask again
+    async def _store(self, cmd: UploadMaskCommand, photo: ItemPhoto, finished: FinishedCutout) -> ItemPhoto:
         key = await self.kit.store.put(finished.image.data)
         result = ChainResult(finished, CutoutProvider.USER, 0)
         released: set[BlobKey] = {key}

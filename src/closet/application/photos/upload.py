@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from closet.application.documents import DocumentSync, item_document
+from closet.application.documents import DocumentSync, Queued, item_document
 from closet.application.errors import NotFound, retries_contention
 from closet.application.items import with_suggested_seasons
-from closet.application.photos.common import PhotoKit, stage_photo
+from closet.application.photos.common import PhotoKit, StagedPhoto, stage_photo
+from closet.application.ports.images import NormalisedPhoto
 from closet.application.ports.uow import UnitOfWork
 from closet.application.specs import ItemSpec, build_details
 from closet.domain.images import ItemPhoto
@@ -36,12 +38,19 @@ class UploadPhoto:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit) -> None:
         self.uow, self.kit = uow, kit
 
-    @retries_contention
     async def __call__(self, cmd: UploadPhotoCommand) -> PhotoUploaded:
         async with self.uow as uow:  # fail fast, before the image work, for a missing item
             if await uow.items.get(cmd.owner_id, cmd.item_id) is None:
                 raise NotFound("item", cmd.item_id)
         normalised = await self.kit.processor.normalise(cmd.data)
+        staged = await self._store(cmd, normalised)
+        self.kit.signal.notify()
+        if staged.previous is not None:
+            await self.kit.release(staged.previous.blob_keys())
+        return PhotoUploaded(cmd.item_id, staged.photo, staged.duplicates)
+
+    @retries_contention  # the write alone: a retry does not normalise the image again
+    async def _store(self, cmd: UploadPhotoCommand, normalised: NormalisedPhoto) -> StagedPhoto:
         blobs = await self.kit.put_photo(normalised)
         try:
             async with self.uow as uow:
@@ -53,10 +62,7 @@ class UploadPhoto:
         except BaseException:
             await self.kit.release(b.key for b in blobs)
             raise
-        self.kit.signal.notify()
-        if staged.previous is not None:
-            await self.kit.release(staged.previous.blob_keys())
-        return PhotoUploaded(cmd.item_id, staged.photo, staged.duplicates)
+        return staged
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,15 +78,24 @@ class AddItemWithPhoto:
     def __init__(self, uow: UnitOfWork, kit: PhotoKit, sync: DocumentSync) -> None:
         self.uow, self.kit, self.sync = uow, kit, sync
 
-    @retries_contention
     async def __call__(self, cmd: AddItemWithPhotoCommand) -> PhotoUploaded:
         now = self.kit.clock.now()
         details = with_suggested_seasons(
             build_details(cmd.spec, latest_date(now))
         )  # checked before the photo
         normalised = await self.kit.processor.normalise(cmd.data)
-        blobs = await self.kit.put_photo(normalised)
         item = ClothingItem.create(cmd.owner_id, details, now)
+        staged, queued = await self._store(cmd, item, normalised, now)
+        await self.sync.publish(queued)
+        self.kit.signal.notify()
+        item.photo = staged.photo
+        return PhotoUploaded(item.id, staged.photo, staged.duplicates, item)
+
+    @retries_contention  # the write alone: a retry does not normalise the image again
+    async def _store(
+        self, cmd: AddItemWithPhotoCommand, item: ClothingItem, normalised: NormalisedPhoto, now: datetime
+    ) -> tuple[StagedPhoto, Queued]:
+        blobs = await self.kit.put_photo(normalised)
         try:
             async with self.uow as uow:
                 await uow.items.add(item)
@@ -91,7 +106,4 @@ class AddItemWithPhoto:
         except BaseException:
             await self.kit.release(b.key for b in blobs)
             raise
-        await self.sync.publish(queued)
-        self.kit.signal.notify()
-        item.photo = staged.photo
-        return PhotoUploaded(item.id, staged.photo, staged.duplicates, item)
+        return staged, queued

@@ -135,17 +135,34 @@ def closet_command() -> list[str]:
 
 
 class Server:
-    """`closet serve --workers N` as a child process; stopped (with its workers) on exit."""
+    """`closet serve --workers N` as a child process; stopped (with its workers) on exit.
+
+    ``command`` runs another server instead (it must serve ``/health`` on ``port`` with ``workers``
+    uvicorn workers), e.g. a ceiling app to set the figures beside (see items_list.py)."""
 
     def __init__(
-        self, env: Mapping[str, str], *, workers: int, port: int, startup_timeout: float = 60
+        self,
+        env: Mapping[str, str],
+        *,
+        workers: int,
+        port: int,
+        startup_timeout: float = 60,
+        command: Sequence[str] | None = None,
     ) -> None:
         self.env, self.workers, self.port, self.startup_timeout = dict(env), workers, port, startup_timeout
+        self.command = list(command) if command is not None else None
         self.process: subprocess.Popen[bytes] | None = None
         self.stop_seconds = 0.0  # how long the last stop took (graceful, then killed after ``timeout``)
 
     def __enter__(self) -> Self:
-        args = [*closet_command(), "serve", "--workers", str(self.workers), "--port", str(self.port)]
+        args = self.command or [
+            *closet_command(),
+            "serve",
+            "--workers",
+            str(self.workers),
+            "--port",
+            str(self.port),
+        ]
         self.process = subprocess.Popen(  # its banner goes nowhere; its warnings and errors to stderr
             args, env={**os.environ, **self.env}, stdout=subprocess.DEVNULL, start_new_session=True
         )

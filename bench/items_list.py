@@ -5,7 +5,13 @@ rebuilds it), then measures ``GET /api/v1/items?category=…&color=…&sort=-las
 for one owner through ``closet serve --workers 2``, and the same SQL straight through asyncpg,
 and prints the figures beside the targets. A script, not a test; it talks to 127.0.0.1 only.
 
-    .venv/bin/python bench/items_list.py [--reseed] [--requests 2000] [--duration 10]
+Then it measures the same request, with the same token, against the ceiling
+(bench/_list_ceiling.py): the least a Litestar service can do for it on the same uvicorn workers
+(the JWT check, the app's session query and list SQL on raw asyncpg, a msgspec encode; once with
+the rows back in Python, once with Postgres building the JSON). Its figures, printed beside the
+app's in the same run, say what this machine allows for the route whatever the application does.
+
+    .venv/bin/python bench/items_list.py [--reseed] [--requests 2000] [--duration 10] [--no-ceiling]
 """
 
 from __future__ import annotations
@@ -14,9 +20,11 @@ import argparse
 import json
 import os
 import secrets
+import sys
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,6 +52,7 @@ from _common import (
     seed_settings,
 )
 from closet.adapters.sql.items import page_statement
+from closet.adapters.sql.users import _SIGNED_IN as SIGNED_IN
 from closet.application.filters import FilterSpec, build_filter
 from closet.application.item_query import ItemQuery, Sort
 from closet.application.items import ListItemsCommand
@@ -180,7 +189,9 @@ def check_page(status: int, body: bytes, target: Target) -> int:
 
 
 @dataclass
-class HttpResults:
+class Served:
+    """One server's figures for the page: one client, then CLIENTS at once."""
+
     single: Stats
     single_failures: int
     single_cpu: float  # worker CPU seconds per request, single client
@@ -189,15 +200,46 @@ class HttpResults:
     load_cpu: float  # worker CPU seconds per request, under load
     rss_peaks: list[int]
     rss_samples: int
-    stop_seconds: float
     cpu_split: dict[str, float]  # cores busy during the throughput run, by whom
 
 
-def measure_http(db_url: str, target: Target, args: argparse.Namespace) -> HttpResults:
+def drive(server: Server, target: Target, headers: dict[str, str], args: argparse.Namespace) -> Served:
+    """The measured requests against a running server: the page is checked first, then timed."""
+    workers = server.worker_processes()
+    client = KeepAliveClient(server.port, headers)
+    try:
+        page_size = check_page(*client.request("GET", target.path), target)
+        client.timed_gets(target.path, 200, 30)  # warm-up
+        cpu = cpu_seconds(workers)
+        latencies, failures = client.timed_gets(target.path, args.requests, 120)
+        single_cpu = (cpu_seconds(workers) - cpu) / len(latencies)
+    finally:
+        client.close()
+    load_with: dict[str, Any] = {"connections": CLIENTS, "client": args.load_client}
+    run_load(server.port, target.path, headers, seconds=2, **load_with)  # warm-up
+    cpu, before = cpu_seconds(workers), CpuSnapshot.take()
+    with RssSampler(workers) as rss:
+        load = run_load(server.port, target.path, headers, seconds=args.duration, **load_with)
+    split = CpuSnapshot.take().split_since(before, workers)
+    load_cpu = (cpu_seconds(workers) - cpu) / max(1, load.requests)
+    peaks = list(rss.peaks.values())
+    return Served(
+        Stats.of(latencies), failures, single_cpu, page_size, load, load_cpu, peaks, rss.samples, split
+    )
+
+
+@dataclass
+class HttpResults:
+    app: Served
+    stop_seconds: float
+    headers: dict[str, str]  # the bearer token the app issued (the ceiling accepts it too)
+
+
+def measure_http(db_url: str, target: Target, secret: str, args: argparse.Namespace) -> HttpResults:
     env = {
         "CLOSET_PROFILE": "postgres",
         "CLOSET_DATABASE_URL": db_url,
-        "CLOSET_JWT_SECRET": secrets.token_urlsafe(48),
+        "CLOSET_JWT_SECRET": secret,
         "CLOSET_ACCESS_TOKEN_MINUTES": "60",
         "CLOSET_LOG_LEVEL": "WARNING",
         "CLOSET_AUTO_MIGRATE": "false",
@@ -205,58 +247,66 @@ def measure_http(db_url: str, target: Target, args: argparse.Namespace) -> HttpR
         # (the limiter still counts each one, so its cost is in the figures).
         "CLOSET_RATE_LIMIT_PER_MINUTE": "1000000",
     }
-    port = free_port()
-    with Server(env, workers=WORKERS, port=port) as server:
-        workers = server.worker_processes()
-        client = KeepAliveClient(port)
+    with Server(env, workers=WORKERS, port=free_port()) as server:
+        client = KeepAliveClient(server.port)
         try:
             login = {"email": target.email, "password": SEED_PASSWORD}
             status, body = client.request("POST", "/api/v1/auth/login", login)
-            if status != 200:
-                raise SystemExit(f"login answered {status}: {body[:300]!r}")
-            headers = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
-            client.headers.update(headers)
-            page_size = check_page(*client.request("GET", target.path), target)
-            client.timed_gets(target.path, 200, 30)  # warm-up
-            cpu = cpu_seconds(workers)
-            latencies, failures = client.timed_gets(target.path, args.requests, 120)
-            single_cpu = (cpu_seconds(workers) - cpu) / len(latencies)
         finally:
             client.close()
-        load_with: dict[str, Any] = {"connections": CLIENTS, "client": args.load_client}
-        run_load(port, target.path, headers, seconds=2, **load_with)  # warm-up
-        cpu, before = cpu_seconds(workers), CpuSnapshot.take()
-        with RssSampler(workers) as rss:
-            load = run_load(port, target.path, headers, seconds=args.duration, **load_with)
-        split = CpuSnapshot.take().split_since(before, workers)
-        load_cpu = (cpu_seconds(workers) - cpu) / max(1, load.requests)
-    peaks = list(rss.peaks.values())
-    return HttpResults(
-        Stats.of(latencies),
-        failures,
-        single_cpu,
-        page_size,
-        load,
-        load_cpu,
-        peaks,
-        rss.samples,
-        server.stop_seconds,
-        split,
-    )
+        if status != 200:
+            raise SystemExit(f"login answered {status}: {body[:300]!r}")
+        headers = {"Authorization": f"Bearer {json.loads(body)['access_token']}"}
+        served = drive(server, target, headers, args)
+    return HttpResults(served, server.stop_seconds, headers)
 
 
-def report(target: Target, floor: Floor, http: HttpResults) -> None:
+# --- the ceiling: the least a Litestar service can do for this request (bench/_list_ceiling.py)
+
+
+def session_sql() -> str:
+    """The app's session check, which every signed-in request runs, as it reaches asyncpg: $1 is
+    the user id, $2 the session id."""
+    compiled = SIGNED_IN.compile(dialect=DIALECT)
+    if list(compiled.positiontup or ()) != ["user_id", "session_id"]:
+        raise SystemExit(f"the session check's parameters changed: {compiled.positiontup}")
+    return compiled.string
+
+
+def measure_ceiling(
+    db_url: str, target: Target, secret: str, headers: dict[str, str], mode: str, args: argparse.Namespace
+) -> Served:
+    env = {
+        "CEILING_DB": db_url,
+        "CEILING_SECRET": secret,
+        "CEILING_MODE": mode,
+        "CEILING_TARGET": json.dumps(
+            {"owner_id": str(target.owner_id), "category": target.category, "color": target.color}
+        ),
+    }
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "_list_ceiling:app", "--app-dir", str(Path(__file__).parent),
+        "--port", str(port), "--workers", str(WORKERS), "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+    with Server(env, workers=WORKERS, port=port, command=command) as server:
+        return drive(server, target, headers, args)
+
+
+def report(target: Target, floor: Floor, http: HttpResults, ceilings: dict[str, Served]) -> None:
     def row(name: str, value: str, goal: str = "", ok: bool | None = None) -> list[str]:
         return [name, value, goal, "—" if ok is None else ("yes" if ok else "NO")]
 
-    single, load = http.single, http.load
+    app = http.app
+    single, load = app.single, app.load
     clean = not load.errors and not load.non_2xx
     ratio = single.p50 / floor.list_sql.p50
     rows = [
         row("API p50, 1 client", ms(single.p50), f"≤ {ms(TARGET_P50)}", single.p50 <= TARGET_P50),
         row("API p99, 1 client", ms(single.p99), f"≤ {ms(TARGET_P99)}", single.p99 <= TARGET_P99),
         row("API mean, 1 client", ms(single.mean)),
-        row("  worker CPU per request", ms(http.single_cpu)),
+        row("  worker CPU per request", ms(app.single_cpu)),
         row(
             f"throughput, {CLIENTS} clients",
             f"{load.rps:,.0f} req/s",
@@ -267,9 +317,9 @@ def report(target: Target, floor: Floor, http: HttpResults) -> None:
     ]
     if load.latency:
         rows.append(row("  p50 / p99 under load", f"{ms(load.latency.p50)} / {ms(load.latency.p99)}"))
-    rows.append(row("  worker CPU per request", ms(http.load_cpu)))
+    rows.append(row("  worker CPU per request", ms(app.load_cpu)))
     rows += [
-        row(f"peak RSS, worker {i}", f"{peak / 2**20:.1f} MB") for i, peak in enumerate(http.rss_peaks, 1)
+        row(f"peak RSS, worker {i}", f"{peak / 2**20:.1f} MB") for i, peak in enumerate(app.rss_peaks, 1)
     ]
     rows += [
         row("floor p50, list SQL (asyncpg)", ms(floor.list_sql.p50), "baseline"),
@@ -277,8 +327,25 @@ def report(target: Target, floor: Floor, http: HttpResults) -> None:
         row(f"  p50, all {floor.statements} statements of the use case", ms(floor.all_sql.p50)),
         row("API p50 / floor p50", f"{ratio:.1f}×", f"≤ {TARGET_RATIO}×", ratio <= TARGET_RATIO),
     ]
-    print(f"\nGET {target.path}  ({http.page_size} items in the page)")
+    for mode, ceiling in ceilings.items():
+        c_single, c_load = ceiling.single, ceiling.load
+        c_clean = not c_load.errors and not c_load.non_2xx and not ceiling.single_failures
+        rows += [
+            row(f"ceiling ({mode}) p50, 1 client", ms(c_single.p50), "reference"),
+            row("  p50 / floor p50", f"{c_single.p50 / floor.list_sql.p50:.1f}×", "reference"),
+            row(f"  throughput, {CLIENTS} clients", f"{c_load.rps:,.0f} req/s", "reference"),
+            row("  errors / non-2xx", f"{c_load.errors} / {c_load.non_2xx}", "0 / 0", c_clean),
+            row(
+                "  worker CPU per request, 1 client / load",
+                f"{ms(ceiling.single_cpu)} / {ms(ceiling.load_cpu)}",
+            ),
+        ]
+    print(f"\nGET {target.path}  ({app.page_size} items in the page)")
     print_table(["measure", "value", "target", "met?"], rows)
+
+
+def cores(split: dict[str, float]) -> str:
+    return ", ".join(f"{name} {busy:.2f}" for name, busy in split.items())
 
 
 def benchmark(args: argparse.Namespace, admin_url: str, db_url: str) -> None:
@@ -292,18 +359,31 @@ def benchmark(args: argparse.Namespace, admin_url: str, db_url: str) -> None:
     print("\n".join("  " + line for line in floor.plans[0][:12]))
     for number, plan in enumerate(floor.plans[1:], 2):
         print(f"statement {number} of {floor.statements} of the use case: {plan[0].strip()}")
-    http = measure_http(db_url, target, args)
+    secret = secrets.token_urlsafe(48)
+    http = measure_http(db_url, target, secret, args)
+    ceilings = {}
+    if not args.no_ceiling:
+        for mode in ("rows", "json"):
+            ceilings[mode] = measure_ceiling(db_url, target, secret, http.headers, mode, args)
+    app = http.app
     print(
-        f"\nsingle client: http.client on one keep-alive connection, {http.single.count} requests, "
-        f"{http.single_failures} not 200"
+        f"\nsingle client: http.client on one keep-alive connection, {app.single.count} requests, "
+        f"{app.single_failures} not 200"
     )
-    print(f"throughput: {http.load.client}, {http.load.seconds:.1f} s, {http.load.requests:,} requests")
-    print(f"RSS: {len(http.rss_peaks)} workers sampled {http.rss_samples} times, every 50 ms")
+    print(f"throughput: {app.load.client}, {app.load.seconds:.1f} s, {app.load.requests:,} requests")
+    print(f"RSS: {len(app.rss_peaks)} workers sampled {app.rss_samples} times, every 50 ms")
     print(f"floor: one asyncpg connection, prepared statements, {floor.list_sql.count} rounds")
     print(f"server: stopped {http.stop_seconds:.1f} s after SIGTERM (killed at 15 s)")
-    busy = ", ".join(f"{name} {cores:.2f}" for name, cores in http.cpu_split.items())
-    print(f"cores busy during the throughput run (of {os.cpu_count()}): {busy}")
-    report(target, floor, http)
+    print(f"cores busy during the throughput run (of {os.cpu_count()}): {cores(app.cpu_split)}")
+    for mode, ceiling in ceilings.items():
+        print(f"  the same, ceiling ({mode}): {cores(ceiling.cpu_split)}")
+    if ceilings:
+        print(
+            "ceiling: bench/_list_ceiling.py, the least a Litestar service can do for this request on the "
+            "same workers, token and SQL\n  (JWT check, session query, page query, msgspec encode; rows: "
+            "Python gets the rows; json: Postgres builds the JSON)"
+        )
+    report(target, floor, http, ceilings)
     print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 
 
@@ -316,6 +396,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="sequential requests (API and floor)")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of the throughput run")
     parser.add_argument("--reseed", action="store_true", help="drop and rebuild the bench database")
+    parser.add_argument(
+        "--no-ceiling",
+        action="store_true",
+        help="skip the ceiling app (bench/_list_ceiling.py) and its figures",
+    )
     parser.add_argument("--load-client", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
         "--database-url",

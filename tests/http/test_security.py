@@ -256,6 +256,16 @@ async def test_security_headers_on_every_response(client: Client) -> None:
     assert "cdn.jsdelivr.net" in docs.headers["content-security-policy"]
 
 
+async def test_security_headers_behind_tls() -> None:
+    async with SettledClient(app=create_app(settings_for("memory")), base_url="https://testserver") as client:
+        response = await client.get("/health")
+        assert response.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
+        # each header once, with our value
+        for name in ("x-frame-options", "content-security-policy", "strict-transport-security"):
+            assert len(response.headers.get_list(name)) == 1
+        assert response.headers["x-request-id"]  # the other middleware's headers are kept
+
+
 async def test_failed_log_ins_do_not_move_the_profile_version(client: Client, sign_up: SignUp) -> None:
     ann = await sign_up()
     version = (await client.get("/api/v1/me", headers=ann.headers)).json()["version"]

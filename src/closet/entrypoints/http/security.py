@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,7 +24,29 @@ DOCS_CSP = (
 PRIVATE_PREFIXES = ("/api/",)  # user data and tokens: never cached by anyone in between
 
 
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+_ALWAYS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+_API_HEADERS = _encoded({**_ALWAYS, "Content-Security-Policy": API_CSP})
+_DOCS_HEADERS = _encoded({**_ALWAYS, "Content-Security-Policy": DOCS_CSP})
+_NO_STORE = (b"cache-control", b"no-store")
+_HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+# what this middleware sets: a response's own value of any of these is replaced
+_OURS = frozenset(name for name, _ in [*_API_HEADERS, _HSTS])
+
+
 class SecurityHeadersMiddleware:
+    """The security headers on every response. The header lists are built once: a response's
+    headers are read in one pass (this runs for every request)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -34,21 +55,25 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
+        ours = _DOCS_HEADERS if path.startswith("/schema") else _API_HEADERS
+        private = path.startswith(PRIVATE_PREFIXES)
         behind_tls = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Cross-Origin-Resource-Policy"] = "same-origin"
-                headers["Content-Security-Policy"] = DOCS_CSP if path.startswith("/schema") else API_CSP
-                if path.startswith(PRIVATE_PREFIXES) and "cache-control" not in headers:
-                    headers["Cache-Control"] = "no-store"
+                headers = []
+                cached = False
+                for name, value in message.get("headers", ()):
+                    lowered = bytes(name).lower()
+                    if lowered not in _OURS:
+                        headers.append((name, value))
+                        cached = cached or lowered == b"cache-control"
+                headers += ours
+                if private and not cached:
+                    headers.append(_NO_STORE)
                 if behind_tls:
-                    headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+                    headers.append(_HSTS)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -46,6 +46,25 @@ async def test_round_trip_keeps_every_field(uow_factory: UowFactory) -> None:
     async with uow_factory() as uow:
         loaded = await uow.items.get(owner.id, item.id)
     assert loaded == as_stored(item)
+
+
+async def test_times_come_back_in_utc(uow_factory: UowFactory) -> None:
+    # read back (item and list page) as the same instant with tzinfo UTC: SQLite's text is
+    # converted, and on Postgres asyncpg reads timestamptz as UTC itself (no conversion runs there)
+    owner = await _owner(uow_factory)
+    created = datetime(2026, 3, 1, 7, 30, 15, 123456, tzinfo=UTC)
+    item = replace(make_item(owner), created_at=created, updated_at=created)
+    async with uow_factory() as uow:
+        await uow.items.add(item)
+        await uow.commit()
+    async with uow_factory() as uow:
+        loaded = await uow.items.get(owner.id, item.id)
+        page = await uow.items.listing(owner.id, ItemQuery())
+    assert loaded is not None
+    [listed] = page.items
+    for value in (loaded.created_at, loaded.updated_at, listed["created_at"], listed["updated_at"]):
+        assert value == created and value.tzinfo is UTC
+        assert value.utcoffset() == timedelta(0)
 
 
 async def test_uncommitted_work_is_rolled_back(uow_factory: UowFactory) -> None:

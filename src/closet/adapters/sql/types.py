@@ -39,6 +39,13 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """None on asyncpg: it reads timestamptz as UTC-aware datetimes already, so the per-value
+        call above would hand back each value as it is (a list page reads four per row)."""
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
 
 class ExactDecimal(TypeDecorator[Decimal]):
     """A Decimal with up to four places, stored as a scaled integer: never a float."""

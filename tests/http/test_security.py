@@ -257,7 +257,9 @@ async def test_security_headers_on_every_response(client: Client) -> None:
 
 
 async def test_security_headers_behind_tls() -> None:
-    async with SettledClient(app=create_app(settings_for("memory")), base_url="https://testserver") as client:
+    async with SettledClient(
+        app=create_app(settings_for("memory")), base_url="https://testserver.local"
+    ) as client:
         response = await client.get("/health")
         assert response.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
         # each header once, with our value

@@ -62,14 +62,14 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = []
-                cached = False
+                has_cache_control = False
                 for name, value in message.get("headers", ()):
                     lowered = bytes(name).lower()
                     if lowered not in _OURS:
                         headers.append((name, value))
-                        cached = cached or lowered == b"cache-control"
+                        has_cache_control = has_cache_control or lowered == b"cache-control"
                 headers += ours
-                if private and not cached:
+                if private and not has_cache_control:
                     headers.append(_NO_STORE)
                 if behind_tls:
                     headers.append(_HSTS)

@@ -13,7 +13,7 @@ from closet.domain.sessions import SessionId
 from closet.domain.users import Appearance, Hemisphere, Role, Units, User, UserId, UserSettings
 
 # Every authenticated request runs this: built once, with bound parameters.
-_SIGNED_IN = (
+SIGNED_IN = (
     select(users)
     .join(sessions, sessions.c.user_id == users.c.id)
     .where(
@@ -46,7 +46,7 @@ class SqlUserRepository(UserRepository):
 
     async def get_signed_in(self, user_id: UserId, session_id: SessionId) -> User | None:
         params = {"user_id": user_id, "session_id": session_id}
-        row = (await self.conn.execute(_SIGNED_IN, params)).mappings().first()
+        row = (await self.conn.execute(SIGNED_IN, params)).mappings().first()
         return _from_row(row) if row else None
 
     async def update(self, user: User, expected_version: int) -> None:
